@@ -1,0 +1,82 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Runway: three services (producer, publisher, orchestrator) and an operator CLI (runway).
+// Dependencies point down: services → stores/clients → HTTP/Postgres/AWS/Signing → C modules.
+let swiftSettings: [SwiftSetting] = [
+    .swiftLanguageMode(.v6),
+]
+
+let package = Package(
+    name: "Runway",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "producer", targets: ["Producer"]),
+        .executable(name: "publisher", targets: ["Publisher"]),
+        .executable(name: "orchestrator", targets: ["Orchestrator"]),
+        .executable(name: "runway", targets: ["runway"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "5.0.0"),
+    ],
+    targets: [
+        // C libraries.
+        .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
+        .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
+        // curl_easy_setopt/getinfo are variadic: a tiny C target gives Swift typed wrappers.
+        .target(name: "CCurl", linkerSettings: [.linkedLibrary("curl")]),
+
+        // Protocol and client layers.
+        .target(name: "HTTP", dependencies: [.product(name: "Logging", package: "swift-log")], swiftSettings: swiftSettings),
+        .target(name: "HTTPClient", dependencies: ["CCurl", "HTTP", .product(name: "Logging", package: "swift-log")], swiftSettings: swiftSettings),
+        .target(name: "Signing", dependencies: ["COpenSSL"], swiftSettings: swiftSettings),
+        .target(name: "Postgres", dependencies: ["CLibPQ", .product(name: "Logging", package: "swift-log")], swiftSettings: swiftSettings),
+        .target(name: "AWS", dependencies: ["HTTPClient", "Signing", .product(name: "Logging", package: "swift-log")], swiftSettings: swiftSettings),
+        .target(name: "Kubernetes", dependencies: ["HTTPClient", "AWS", .product(name: "Logging", package: "swift-log")], swiftSettings: swiftSettings),
+        .target(name: "GitHub", dependencies: ["HTTPClient", "Signing", .product(name: "Logging", package: "swift-log")], swiftSettings: swiftSettings),
+        .target(
+            name: "JobStore",
+            dependencies: ["Postgres", .product(name: "Logging", package: "swift-log")],
+            resources: [.copy("Migrations")],
+            swiftSettings: swiftSettings
+        ),
+
+        // Service kit and service logic.
+        .target(
+            name: "RunwayKit",
+            dependencies: ["HTTP", "HTTPClient", .product(name: "Logging", package: "swift-log"), .product(name: "Yams", package: "Yams")],
+            swiftSettings: swiftSettings
+        ),
+        .target(name: "ProducerCore", dependencies: ["RunwayKit", "JobStore", "GitHub", "Signing"], swiftSettings: swiftSettings),
+        .target(name: "PublisherCore", dependencies: ["RunwayKit", "JobStore"], swiftSettings: swiftSettings),
+        .target(name: "OrchestratorCore", dependencies: ["RunwayKit", "AWS", "Kubernetes", "GitHub"], swiftSettings: swiftSettings),
+
+        // Executables: a short main that wires config → service.
+        .executableTarget(name: "Producer", dependencies: ["ProducerCore"], swiftSettings: swiftSettings),
+        .executableTarget(name: "Publisher", dependencies: ["PublisherCore"], swiftSettings: swiftSettings),
+        .executableTarget(name: "Orchestrator", dependencies: ["OrchestratorCore"], swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "runway",
+            dependencies: [
+                "RunwayKit", "JobStore", "AWS", "Kubernetes",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // libFuzzer entry point for the HTTP request parser (`make fuzz`).
+        .executableTarget(name: "HTTPParserFuzz", dependencies: ["HTTP"], swiftSettings: swiftSettings),
+
+        // Tests.
+        .testTarget(name: "HTTPTests", dependencies: ["HTTP", "HTTPClient"], swiftSettings: swiftSettings),
+        .testTarget(name: "HTTPClientTests", dependencies: ["HTTPClient", "HTTP"], swiftSettings: swiftSettings),
+        .testTarget(name: "SigningTests", dependencies: ["Signing"], swiftSettings: swiftSettings),
+        .testTarget(name: "PostgresTests", dependencies: ["Postgres"], swiftSettings: swiftSettings),
+        .testTarget(name: "JobStoreTests", dependencies: ["JobStore", "Postgres"], swiftSettings: swiftSettings),
+        .testTarget(name: "AWSTests", dependencies: ["AWS"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
+        .testTarget(name: "KubernetesTests", dependencies: ["Kubernetes", "AWS"], swiftSettings: swiftSettings),
+        .testTarget(name: "GitHubTests", dependencies: ["GitHub", "Signing"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
+        .testTarget(name: "RunwayKitTests", dependencies: ["RunwayKit"], swiftSettings: swiftSettings),
+    ]
+)

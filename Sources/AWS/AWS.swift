@@ -1,0 +1,1 @@
+// Module AWS: work in progress.

@@ -1,0 +1,1 @@
+// Module GitHub: work in progress.

@@ -1,0 +1,1 @@
+// Module JobStore: work in progress.

@@ -1,0 +1,1 @@
+// Module Kubernetes: work in progress.

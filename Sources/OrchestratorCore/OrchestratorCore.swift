@@ -1,0 +1,1 @@
+// Module OrchestratorCore: work in progress.

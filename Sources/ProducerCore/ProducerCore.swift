@@ -1,0 +1,1 @@
+// Module ProducerCore: work in progress.

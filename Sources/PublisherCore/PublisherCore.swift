@@ -1,0 +1,1 @@
+// Module PublisherCore: work in progress.

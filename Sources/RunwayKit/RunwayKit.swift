@@ -1,0 +1,1 @@
+// Module RunwayKit: work in progress.

@@ -1,0 +1,1 @@
+// Module Signing: work in progress.
