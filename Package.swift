@@ -78,5 +78,11 @@ let package = Package(
         .testTarget(name: "KubernetesTests", dependencies: ["Kubernetes", "AWS"], swiftSettings: swiftSettings),
         .testTarget(name: "GitHubTests", dependencies: ["GitHub", "Signing"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(name: "RunwayKitTests", dependencies: ["RunwayKit"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "ProducerTests",
+            dependencies: ["ProducerCore", "JobStore", "Postgres", "GitHub", "RunwayKit", "HTTP", "HTTPClient", "Signing"],
+            resources: [.copy("Fixtures")],
+            swiftSettings: swiftSettings
+        ),
     ]
 )
