@@ -103,9 +103,9 @@ public struct JobFilter: Sendable, Equatable {
 
 /// Job counts of one pool, for `GET /v1/pools` and queue-depth metrics.
 public struct PoolCounts: Sendable, Equatable {
-    /// Pool name.
-    public var pool: String
-    /// Jobs per dispatch state (states with no jobs are absent).
+    /// Pool name; `nil` groups the unroutable jobs.
+    public var pool: String?
+    /// Unfinished jobs (and unroutable ones) per dispatch state; states with no jobs are absent.
     public var byState: [DispatchState: Int]
     /// Pending jobs that are claimable now (GitHub `queued`, backoff passed).
     public var claimable: Int
