@@ -109,6 +109,13 @@ public struct PoolCounts: Sendable, Equatable {
     public var byState: [DispatchState: Int]
     /// Pending jobs that are claimable now (GitHub `queued`, backoff passed).
     public var claimable: Int
+
+    /// Creates a value.
+    public init(pool: String?, byState: [DispatchState: Int], claimable: Int) {
+        self.pool = pool
+        self.byState = byState
+        self.claimable = claimable
+    }
 }
 
 /// What `JobStore.prune` deleted.
@@ -119,4 +126,11 @@ public struct PruneReport: Sendable, Equatable {
     public var deliveries: Int
     /// Runners in state `gone` deleted.
     public var runners: Int
+
+    /// Creates a report.
+    public init(jobs: Int, deliveries: Int, runners: Int) {
+        self.jobs = jobs
+        self.deliveries = deliveries
+        self.runners = runners
+    }
 }
