@@ -51,7 +51,10 @@ struct TestPKI: Sendable {
 @Suite struct HTTPClientTLSTests {
     static let server = Task {
         let pki = try await TestPKI.shared.value
-        return try await StandInServer.start(cert: pki.serverCert, key: pki.serverKey)
+        let server = try await StandInServer.start(cert: pki.serverCert, key: pki.serverKey)
+        // The server loaded its key before printing its port; the CAs are kept in memory.
+        try? FileManager.default.removeItem(at: pki.directory)
+        return server
     }
 
     let client = HTTPClient()
