@@ -46,7 +46,7 @@ let package = Package(
         // Service kit and service logic.
         .target(
             name: "RunwayKit",
-            dependencies: ["HTTP", "HTTPClient", .product(name: "Logging", package: "swift-log"), .product(name: "Yams", package: "Yams")],
+            dependencies: ["HTTP", "HTTPClient", "Signing", .product(name: "Logging", package: "swift-log"), .product(name: "Yams", package: "Yams")],
             swiftSettings: swiftSettings
         ),
         .target(name: "ProducerCore", dependencies: ["RunwayKit", "JobStore", "GitHub", "Signing"], swiftSettings: swiftSettings),
