@@ -51,7 +51,11 @@ let package = Package(
         ),
         .target(name: "ProducerCore", dependencies: ["RunwayKit", "JobStore", "GitHub", "Signing"], swiftSettings: swiftSettings),
         .target(name: "PublisherCore", dependencies: ["RunwayKit", "JobStore"], swiftSettings: swiftSettings),
-        .target(name: "OrchestratorCore", dependencies: ["RunwayKit", "AWS", "Kubernetes", "GitHub"], swiftSettings: swiftSettings),
+        .target(
+            name: "OrchestratorCore",
+            dependencies: ["RunwayKit", "AWS", "Kubernetes", "GitHub", "HTTP", "HTTPClient", "Signing", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: swiftSettings
+        ),
 
         // Executables: a short main that wires config → service.
         .executableTarget(name: "Producer", dependencies: ["ProducerCore"], swiftSettings: swiftSettings),
@@ -78,5 +82,10 @@ let package = Package(
         .testTarget(name: "KubernetesTests", dependencies: ["Kubernetes", "AWS"], swiftSettings: swiftSettings),
         .testTarget(name: "GitHubTests", dependencies: ["GitHub", "Signing"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(name: "RunwayKitTests", dependencies: ["RunwayKit"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "OrchestratorTests",
+            dependencies: ["OrchestratorCore", "RunwayKit", "AWS", "Kubernetes", "GitHub", "HTTP", "HTTPClient"],
+            swiftSettings: swiftSettings
+        ),
     ]
 )
