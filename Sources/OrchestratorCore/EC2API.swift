@@ -4,9 +4,9 @@ import Foundation
 /// Methods throw `EC2CallError`; anything else thrown is treated as a transient failure.
 public protocol EC2API: Sendable {
     /// RunInstances for exactly one instance; returns it as launched.
-    func runInstances(_ request: EC2RunRequest) async throws -> EC2Instance
+    func runInstances(_ request: EC2RunRequest) async throws -> EC2InstanceInfo
     /// DescribeInstances with the filters (AND'ed; values OR'ed), all pages.
-    func describeInstances(filters: [EC2Filter]) async throws -> [EC2Instance]
+    func describeInstances(filters: [EC2InstanceFilter]) async throws -> [EC2InstanceInfo]
     /// TerminateInstances (idempotent at EC2).
     func terminateInstances(ids: [String]) async throws
 }
@@ -56,7 +56,7 @@ public struct EC2Tag: Sendable, Equatable, Hashable {
 }
 
 /// A DescribeInstances filter.
-public struct EC2Filter: Sendable, Equatable {
+public struct EC2InstanceFilter: Sendable, Equatable {
     /// Filter name, e.g. `tag:runway:runner`, `instance-state-name`.
     public var name: String
     /// Accepted values (OR'ed).
@@ -70,13 +70,15 @@ public struct EC2Filter: Sendable, Equatable {
 }
 
 /// An instance as DescribeInstances/RunInstances report it.
-public struct EC2Instance: Sendable, Equatable {
+public struct EC2InstanceInfo: Sendable, Equatable {
     /// `i-…`.
     public var id: String
     /// `pending`, `running`, `shutting-down`, `terminated`, `stopping`, `stopped`.
     public var state: String
     /// Instance type.
     public var instanceType: String
+    /// The AMI it was launched from.
+    public var imageID: String?
     /// Subnet, if any.
     public var subnetID: String?
     /// `spot` for spot instances, nil for on-demand.
@@ -88,12 +90,13 @@ public struct EC2Instance: Sendable, Equatable {
 
     /// Creates an instance description.
     public init(
-        id: String, state: String, instanceType: String, subnetID: String? = nil, lifecycle: String? = nil,
-        launchTime: Date? = nil, tags: [String: String] = [:]
+        id: String, state: String, instanceType: String, imageID: String? = nil, subnetID: String? = nil,
+        lifecycle: String? = nil, launchTime: Date? = nil, tags: [String: String] = [:]
     ) {
         self.id = id
         self.state = state
         self.instanceType = instanceType
+        self.imageID = imageID
         self.subnetID = subnetID
         self.lifecycle = lifecycle
         self.launchTime = launchTime

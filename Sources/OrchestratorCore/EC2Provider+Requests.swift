@@ -37,7 +37,7 @@ extension EC2Provider {
         return "runway-" + digest.prefix(48)
     }
 
-    static func info(_ instance: EC2Instance, pool: String) -> RunnerInfo {
+    static func info(_ instance: EC2InstanceInfo, pool: String) -> RunnerInfo {
         RunnerInfo(
             runnerName: instance.tags[RunnerTags.runner] ?? "", providerID: instance.id,
             pool: instance.tags[RunnerTags.pool] ?? pool, state: normalisedState(instance.state),
@@ -52,20 +52,20 @@ extension EC2Provider {
         }
     }
 
-    static func detail(_ instance: EC2Instance, request: EC2RunRequest? = nil) -> [String: String] {
+    static func detail(_ instance: EC2InstanceInfo, request: EC2RunRequest? = nil) -> [String: String] {
         var detail = [
             "instance_type": instance.instanceType,
             "market": (request.map { $0.spot } ?? (instance.lifecycle == "spot")) ? "spot" : "on-demand",
         ]
         if let subnet = request?.subnetID ?? instance.subnetID { detail["subnet_id"] = subnet }
-        if let image = request?.imageID { detail["image_id"] = image }
+        if let image = request?.imageID ?? instance.imageID { detail["image_id"] = image }
         return detail
     }
 
-    static func instance(from found: FoundRunner) -> EC2Instance {
-        EC2Instance(
+    static func instance(from found: FoundRunner) -> EC2InstanceInfo {
+        EC2InstanceInfo(
             id: found.info.providerID, state: found.info.state, instanceType: found.detail["instance_type"] ?? "",
-            subnetID: found.detail["subnet_id"], lifecycle: found.detail["market"] == "spot" ? "spot" : nil,
+            imageID: found.detail["image_id"], subnetID: found.detail["subnet_id"], lifecycle: found.detail["market"] == "spot" ? "spot" : nil,
             launchTime: found.info.launchedAt)
     }
 

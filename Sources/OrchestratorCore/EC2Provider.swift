@@ -24,7 +24,7 @@ public struct EC2Provider: RunnerProvider {
     }
 
     public func find(runnerName: String, pool: Pool) async throws(OrchestratorError) -> FoundRunner? {
-        let instances = try await describe([EC2Filter("tag:\(RunnerTags.runner)", [runnerName])])
+        let instances = try await describe([EC2InstanceFilter("tag:\(RunnerTags.runner)", [runnerName])])
         // Prefer a live instance; among equals, the latest launch.
         let best = instances.max { a, b in
             let (la, lb) = (a.state != "terminated", b.state != "terminated")
@@ -75,7 +75,7 @@ public struct EC2Provider: RunnerProvider {
     /// One capacity combination, with throttling and transient failures retried within the budget.
     func run(_ request: EC2RunRequest, runnerName: String, pool: Pool) async throws(OrchestratorError) -> RunResult {
         var tries = 0
-        let result: Result<EC2Instance, EC2CallError> = try await budget.run { () async throws(OrchestratorError) in
+        let result: Result<EC2InstanceInfo, EC2CallError> = try await budget.run { () async throws(OrchestratorError) in
             tries += 1
             // A retried call may follow a launch whose answer was lost; moto ignores the ClientToken.
             if tries > 1, let found = try await find(runnerName: runnerName, pool: pool) {
@@ -118,8 +118,8 @@ public struct EC2Provider: RunnerProvider {
 
     public func terminate(runnerName: String, pool: Pool) async throws(OrchestratorError) -> Bool {
         let live = try await describe([
-            EC2Filter("tag:\(RunnerTags.runner)", [runnerName]),
-            EC2Filter("instance-state-name", ["pending", "running", "stopping", "stopped"]),
+            EC2InstanceFilter("tag:\(RunnerTags.runner)", [runnerName]),
+            EC2InstanceFilter("instance-state-name", ["pending", "running", "stopping", "stopped"]),
         ])
         guard !live.isEmpty else { return false }
         let ids = live.map(\.id).sorted()
@@ -144,13 +144,13 @@ public struct EC2Provider: RunnerProvider {
 
     public func list(pool: Pool) async throws(OrchestratorError) -> [RunnerInfo] {
         let instances = try await describe([
-            EC2Filter("tag:\(RunnerTags.pool)", [pool.name]), EC2Filter("instance-state-name", Self.liveStates),
+            EC2InstanceFilter("tag:\(RunnerTags.pool)", [pool.name]), EC2InstanceFilter("instance-state-name", Self.liveStates),
         ])
         return instances.filter { $0.tags[RunnerTags.runner] != nil }.map { Self.info($0, pool: pool.name) }
             .sorted { $0.runnerName < $1.runnerName }
     }
 
-    func describe(_ filters: [EC2Filter]) async throws(OrchestratorError) -> [EC2Instance] {
+    func describe(_ filters: [EC2InstanceFilter]) async throws(OrchestratorError) -> [EC2InstanceInfo] {
         try await budget.run { () async throws(OrchestratorError) in
             do {
                 return .done(try await ec2.describeInstances(filters: filters))

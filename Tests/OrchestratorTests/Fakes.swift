@@ -5,9 +5,9 @@ import Synchronization
 /// A recording EC2: keeps instances with tags, answers filters like EC2, fails on a script.
 final class FakeEC2: EC2API, Sendable {
     struct State {
-        var instances: [EC2Instance] = []
+        var instances: [EC2InstanceInfo] = []
         var runRequests: [EC2RunRequest] = []
-        var describeCalls: [[EC2Filter]] = []
+        var describeCalls: [[EC2InstanceFilter]] = []
         var terminateCalls: [[String]] = []
         /// Errors answered by RunInstances before any launch, in order.
         var runErrors: [EC2CallError] = []
@@ -23,7 +23,7 @@ final class FakeEC2: EC2API, Sendable {
 
     init(runDelay: Duration = .zero) { self.runDelay = runDelay }
 
-    func runInstances(_ request: EC2RunRequest) async throws -> EC2Instance {
+    func runInstances(_ request: EC2RunRequest) async throws -> EC2InstanceInfo {
         if runDelay > .zero { try await Task.sleep(for: runDelay) }
         return try state.withLock { s in
             s.runRequests.append(request)
@@ -32,8 +32,8 @@ final class FakeEC2: EC2API, Sendable {
             if s.capacityRefusals.contains(key) || s.capacityRefusals.contains("\(request.spot ? "spot" : "on-demand")/\(request.instanceType)") {
                 throw EC2CallError(code: "InsufficientInstanceCapacity", message: "no capacity", requestID: "req-\(s.runRequests.count)", httpStatus: 500)
             }
-            let instance = EC2Instance(
-                id: String(format: "i-%017x", s.nextID), state: "pending", instanceType: request.instanceType,
+            let instance = EC2InstanceInfo(
+                id: String(format: "i-%017x", s.nextID), state: "pending", instanceType: request.instanceType, imageID: request.imageID,
                 subnetID: request.subnetID, lifecycle: request.spot ? "spot" : nil,
                 launchTime: Date(timeIntervalSince1970: 1_800_000_000 + Double(s.nextID)),
                 tags: Dictionary(request.tags.map { ($0.key, $0.value) }, uniquingKeysWith: { a, _ in a }))
@@ -43,7 +43,7 @@ final class FakeEC2: EC2API, Sendable {
         }
     }
 
-    func describeInstances(filters: [EC2Filter]) async throws -> [EC2Instance] {
+    func describeInstances(filters: [EC2InstanceFilter]) async throws -> [EC2InstanceInfo] {
         state.withLock { s in
             s.describeCalls.append(filters)
             return s.instances.filter { instance in
@@ -70,9 +70,9 @@ final class FakeEC2: EC2API, Sendable {
     }
 
     /// Adds an instance as if launched earlier (by a crashed process).
-    func seed(_ instance: EC2Instance) { state.withLock { $0.instances.append(instance) } }
+    func seed(_ instance: EC2InstanceInfo) { state.withLock { $0.instances.append(instance) } }
     var runRequests: [EC2RunRequest] { state.withLock { $0.runRequests } }
-    var instances: [EC2Instance] { state.withLock { $0.instances } }
+    var instances: [EC2InstanceInfo] { state.withLock { $0.instances } }
     var terminateCalls: [[String]] { state.withLock { $0.terminateCalls } }
 }
 

@@ -35,7 +35,7 @@ import Testing
     @Test func aCrashAfterLaunchLeavesStateTheNextCallCompletes() async throws {
         let ec2 = FakeEC2()
         // A process launched the instance and died before answering.
-        ec2.seed(EC2Instance(
+        ec2.seed(EC2InstanceInfo(
             id: "i-0aaaaaaaaaaaaaaaa", state: "running", instanceType: "c7i.xlarge", subnetID: "subnet-aaa",
             launchTime: Date(timeIntervalSince1970: 1_800_000_000),
             tags: ["runway:runner": "runway-ec2-ubuntu-4242-1", "runway:pool": "ec2-ubuntu", "runway:owner": "octo-org",
