@@ -95,5 +95,10 @@ let package = Package(
             dependencies: ["OrchestratorCore", "RunwayKit", "AWS", "Kubernetes", "GitHub", "HTTP", "HTTPClient"],
             swiftSettings: swiftSettings
         ),
+        .testTarget(
+            name: "IntegrationTests",
+            dependencies: ["HTTP", "HTTPClient", "Postgres", "GitHub", "JobStore", "RunwayKit", "Signing"],
+            swiftSettings: swiftSettings
+        ),
     ]
 )
