@@ -37,3 +37,38 @@ extension StandInTests {
         #expect(try await call(jit, good, method: "POST", body: #"{"name":"x","runner_group_id":1,"labels":["a"]}"#) == 409)
     }
 }
+
+extension StandInTests {
+    /// The stand-in sends signed deliveries (demo, Producer tests) and redelivers with the same GUID.
+    @Test func standInSendsSignedDeliveriesAndRedeliveries() async throws {
+        let standIn = try await StandIn.start()
+        defer { standIn.stop() }
+        try await standIn.control("POST", "/_standin/config", ["webhook_url": standIn.apiURL + "/_standin/sink", "webhook_secret": "s3cret"])
+        let payload = try JSONSerialization.jsonObject(with: Fixtures.data("webhooks/workflow_job/queued.payload.json"))
+        let sent = try #require(try await standIn.control("POST", "/_standin/deliver", ["event": "workflow_job", "payload": payload, "guid": "g-1"]) as? [String: Any])
+        #expect(sent["status_code"] as? Int == 202 && sent["action"] as? String == "queued")
+
+        let app = try await standIn.app()
+        let delivery = try #require(try await app.hookDeliveries().deliveries.first)
+        #expect(delivery.guid == "g-1" && delivery.succeeded && delivery.installationID != nil)
+        try await app.redeliverHookDelivery(id: delivery.id)
+        var received: [[String: Any]] = []
+        for _ in 0..<50 where received.count < 2 {
+            received = try await standIn.state()["received"] as? [[String: Any]] ?? []
+            if received.count < 2 { try await Task.sleep(for: .milliseconds(100)) }
+        }
+        try #require(received.count == 2)
+        let verifier = WebhookVerifier(secrets: ["s3cret"])
+        for request in received {
+            // Header names are case-insensitive (urllib sends `X-github-delivery`).
+            let raw = try #require(request["headers"] as? [String: String])
+            let headers = Dictionary(raw.map { ($0.key.lowercased(), $0.value) }, uniquingKeysWith: { a, _ in a })
+            let body = Array(try #require(request["body"] as? String).utf8)
+            try verifier.verify(body: body, signature256: headers["x-hub-signature-256"])
+            #expect(headers["x-github-delivery"] == "g-1" && headers["x-github-event"] == "workflow_job")
+            #expect(try WorkflowJobEvent.decode(body).action == .queued)
+        }
+        let redelivered = try #require(try await app.hookDeliveries().deliveries.first)
+        #expect(redelivered.redelivery && redelivered.guid == "g-1" && redelivered.id != delivery.id)
+    }
+}
