@@ -5,7 +5,8 @@ It checks what GitHub checks for the calls Runway makes, on 127.0.0.1, and keeps
 memory so tests can inspect it.
 
 Start:
-    python3 github_standin.py --app-public-key PUB.pem [--app-id 4242] [--client-id Iv1.x]
+    python3 github_standin.py (--app-public-key PUB.pem | --app-private-key-out KEY.pem)
+        [--app-id 4242] [--client-id Iv1.x]
         [--fixtures DIR] [--port 0] [--installation ID:ACCOUNT[:Organization|User|Enterprise]]...
         [--webhook-url URL --webhook-secret S] [--exit-on-stdin-eof]
 Code: this file (process, state, dispatch, faults), github_standin_rest.py (JWT/token checks
@@ -26,8 +27,10 @@ What is enforced (as github.com does):
 - runner names are unique per scope: generate-jitconfig with a taken name answers 409
   (or 422, see config `conflict_status`); deleting a busy runner answers 422;
 - generate-jitconfig validates name, runner_group_id, labels (1..100) and work_folder (422).
-Every answer carries x-ratelimit-{limit,remaining,reset,used,resource} per credential and
-x-github-request-id.
+Every answer carries x-ratelimit-{limit,remaining,reset,used,resource} per credential (the
+App JWT and each installation have their own hourly budget, config `rate_limit`, default
+5000; over budget answers 403 with remaining 0 until the reset) and x-github-request-id.
+With --app-private-key-out the stand-in creates the App key pair itself (for the demo).
 
 REST endpoints served: POST /app/installations/{id}/access_tokens;
 GET /repos/{o}/{r}/installation, /orgs/{o}/installation, /users/{u}/installation;
@@ -81,12 +84,28 @@ from github_standin_control import ControlMixin  # noqa: E402
 from github_standin_rest import DOCS, Answer, RestMixin  # noqa: E402
 
 
+def generate_app_key(path):
+    """Creates an RSA 2048 App key, writes the private half (PKCS#1 PEM, like GitHub's
+    downloads) to `path` with mode 0600, and returns the public key."""
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.TraditionalOpenSSL,
+                            serialization.NoEncryption())
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as f:
+        f.write(pem)
+    return key.public_key()
+
+
 class State:
     def __init__(self, args):
         self.lock = threading.RLock()
         self.app_id = str(args.app_id)
         self.client_id = args.client_id
-        self.public_key = serialization.load_pem_public_key(open(args.app_public_key, "rb").read())
+        if args.app_public_key:
+            self.public_key = serialization.load_pem_public_key(open(args.app_public_key, "rb").read())
+        else:
+            self.public_key = generate_app_key(args.app_private_key_out)
         self.fixtures = args.fixtures
         self.config = {"token_ttl": 3600, "conflict_status": 409, "webhook_url": args.webhook_url,
                        "webhook_secret": args.webhook_secret, "rate_limit": 5000}
@@ -255,20 +274,27 @@ class Handler(RestMixin, ControlMixin, BaseHTTPRequestHandler):
         return status, fault.get("body", body), headers
 
     def rate_headers(self, credential):
+        """Counts the call against the credential's hourly budget; over budget answers 403."""
         st = self.state
+        now = time.time()
         with st.lock:
-            used = st.budgets.get(credential, 0) + 1
-            st.budgets[credential] = used
-            limit = st.config["rate_limit"]
-        reset = (int(time.time()) // 3600 + 1) * 3600
-        return {"x-ratelimit-limit": limit, "x-ratelimit-remaining": max(0, limit - used),
-                "x-ratelimit-reset": reset, "x-ratelimit-used": used, "x-ratelimit-resource": "core"}
+            window = st.budgets.get(credential)
+            if window is None or window["reset"] <= now:
+                window = st.budgets[credential] = {"used": 0, "reset": int(now) + 3600}
+            window["used"] += 1
+            used, reset, limit = window["used"], window["reset"], st.config["rate_limit"]
+        headers = {"x-ratelimit-limit": limit, "x-ratelimit-remaining": max(0, limit - used),
+                   "x-ratelimit-reset": reset, "x-ratelimit-used": min(used, limit), "x-ratelimit-resource": "core"}
+        if used > limit:
+            raise Answer(403, "API rate limit exceeded for %s." % credential.replace(":", " ID "), headers=headers)
+        return headers
 
 
 def main():
     here = os.path.dirname(os.path.abspath(__file__))
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--app-public-key", required=True)
+    parser.add_argument("--app-public-key", help="PEM public key of the App (or use --app-private-key-out)")
+    parser.add_argument("--app-private-key-out", help="generate the App key pair and write the private key here")
     parser.add_argument("--app-id", default="4242")
     parser.add_argument("--client-id", default=None)
     parser.add_argument("--fixtures", default=os.path.join(here, "..", "GitHubTests", "Fixtures", "rest"))
@@ -278,6 +304,8 @@ def main():
     parser.add_argument("--webhook-secret", default=None)
     parser.add_argument("--exit-on-stdin-eof", action="store_true")
     args = parser.parse_args()
+    if not args.app_public_key and not args.app_private_key_out:
+        parser.error("one of --app-public-key or --app-private-key-out is required")
 
     Handler.state = State(args)
     server = ThreadingHTTPServer(("127.0.0.1", args.port), Handler)

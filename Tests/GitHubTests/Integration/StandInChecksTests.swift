@@ -72,3 +72,47 @@ extension StandInTests {
         #expect(redelivered.redelivery && redelivered.guid == "g-1" && redelivered.id != delivery.id)
     }
 }
+
+extension StandInTests {
+    /// For the demo: the stand-in can create the App key itself; the client signs with it.
+    @Test func standInGeneratesTheAppKey() async throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("runway-standin-\(UUID().uuidString).pem").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let standIn = try await StandIn.start(privateKeyOut: path)
+        defer { standIn.stop() }
+        let credentials = try GitHubAppCredentials.load(environment: [
+            "GITHUB_APP_ID": "4242", "GITHUB_APP_PRIVATE_KEY_FILE": path, "GITHUB_API_URL": standIn.apiURL,
+        ])
+        let app = GitHubApp(credentials: credentials, transport: standIn.http)
+        #expect(try await app.installation(owner: "octo-org").id == 1)
+        let mode = try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int
+        #expect(mode == 0o600)
+    }
+
+    /// A budget that really runs out: the stand-in answers 403 with remaining 0 and the client
+    /// hands the hour-long wait back to the caller, then holds further calls locally.
+    @Test func exhaustedPrimaryBudgetIsReturnedAndRespected() async throws {
+        let standIn = try await StandIn.start()
+        defer { standIn.stop() }
+        try await standIn.control("POST", "/_standin/config", ["rate_limit": 3])
+        let app = try await standIn.app()
+        for _ in 0..<3 { _ = try await app.runners(scope: .organization("octo-org"), installationID: 1) }
+        #expect(await app.rateLimitSnapshots().first { $0.scope == "installation:1" }?.remaining == 0)
+        await #expect { try await app.runners(scope: .organization("octo-org"), installationID: 1) } throws: { error in
+            guard let e = error as? GitHubError, let wait = e.retryAfter else { return false }
+            return e.code == .rateLimited && wait > .seconds(3000) && wait <= .seconds(3602)
+        }
+        let before = (try await standIn.state()["requests"] as? [Any])?.count
+        await #expect { try await app.runners(scope: .organization("octo-org"), installationID: 1) } throws: {
+            ($0 as? GitHubError)?.code == .rateLimited
+        }
+        #expect((try await standIn.state()["requests"] as? [Any])?.count == before)
+        // What the client avoided sending: GitHub-like 403 with remaining 0.
+        let token = try await app.installationToken(for: 1).value
+        let raw = try await standIn.http.execute(ClientRequest(url: standIn.apiURL + "/orgs/octo-org/actions/runners",
+                                                               headers: ["User-Agent": "t", "Authorization": "Bearer " + token]))
+        #expect(raw.status == 403 && raw.headers["x-ratelimit-remaining"] == "0")
+        // The App JWT has its own budget.
+        #expect(try await app.installation(owner: "octo-org").id == 1)
+    }
+}
