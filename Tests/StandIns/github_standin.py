@@ -234,6 +234,7 @@ class Handler(RestMixin, ControlMixin, BaseHTTPRequestHandler):
             status, body, headers = a.status, a.body, a.headers
         with st.lock:
             st.requests.append({"method": method, "path": path, "status": status, "auth": auth_kind})
+            del st.requests[:-5000]  # a long demo run keeps the recent ones
         self.send(status, body, headers, truncate=bool(fault and fault.get("truncate")))
 
     def take_fault(self, method, path):
