@@ -82,7 +82,7 @@ let package = Package(
         .testTarget(name: "JobStoreTests", dependencies: ["JobStore", "Postgres"], swiftSettings: swiftSettings),
         .testTarget(name: "AWSTests", dependencies: ["AWS"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(name: "KubernetesTests", dependencies: ["Kubernetes", "AWS"], swiftSettings: swiftSettings),
-        .testTarget(name: "GitHubTests", dependencies: ["GitHub", "Signing"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
+        .testTarget(name: "GitHubTests", dependencies: ["GitHub", "Signing", "HTTPClient", "HTTP"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(name: "RunwayKitTests", dependencies: ["RunwayKit"], swiftSettings: swiftSettings),
         .testTarget(
             name: "ProducerTests",
