@@ -34,6 +34,9 @@ router.post("/json") { request in
 }
 var configuration = HTTPServerConfiguration(host: "127.0.0.1", port: port)
 configuration.maxConnections = 4096
+if ProcessInfo.processInfo.environment["RUNWAY_HANDLERS"] == "pool" {
+    configuration.handlerExecution = .globalPool
+}
 let server = HTTPServer(configuration: configuration, router: router, logger: logger)
 _ = try server.start()
 while true {
