@@ -68,8 +68,11 @@ public enum HTTPResponseWriter {
         out.append(UInt8(ascii: ":"))
         out.append(UInt8(ascii: " "))
         // A CR or LF in a value would split the response (header injection); replace it.
-        for c in value.utf8 {
-            out.append(c == 0x0D || c == 0x0A || c == 0 ? UInt8(ascii: " ") : c)
+        let utf8 = value.utf8
+        if utf8.contains(where: { $0 == 0x0D || $0 == 0x0A || $0 == 0 }) {
+            for c in utf8 { out.append(c == 0x0D || c == 0x0A || c == 0 ? UInt8(ascii: " ") : c) }
+        } else {
+            out.append(contentsOf: utf8)
         }
         out.append(0x0D)
         out.append(0x0A)
