@@ -54,27 +54,26 @@ final class RecordBatcher: @unchecked Sendable {
         self.maxFlushers = maxFlushers
     }
 
-    func enqueue(_ ticket: RecordTicket) {
+    /// Ends a flusher's turn whose loop never ran (no connection). When no other flusher is
+    /// left to drain the queue, every queued ticket fails with `error`.
+    func abandon(with error: any Error) {
         lock.lock()
-        queue.append(ticket)
+        flushers -= 1
+        guard flushers == 0 else { return lock.unlock() }
+        let failed = queue
+        queue.removeAll()
         lock.unlock()
+        for ticket in failed { ticket.complete(.failure(error)) }
     }
 
-    /// Takes a ticket back if no flusher has taken it yet.
-    func remove(_ ticket: RecordTicket) -> Bool {
+    /// Enqueues a ticket and says whether its caller must start a flusher: only when fewer
+    /// than `maxFlushers` are active. Otherwise an active one picks the ticket up before it
+    /// stops (see `next`), so most callers never touch the connection pool at all.
+    func enqueue(_ ticket: RecordTicket) -> Bool {
         lock.lock()
         defer { lock.unlock() }
-        guard let index = queue.firstIndex(where: { $0 === ticket }) else { return false }
-        queue.remove(at: index)
-        return true
-    }
-
-    /// Becomes a flusher if fewer than `maxFlushers` are active; otherwise an active one will
-    /// pick the queued tickets up before it stops (see `next`).
-    func startFlushing() -> Bool {
-        lock.lock()
-        defer { lock.unlock() }
-        guard flushers < maxFlushers, !queue.isEmpty else { return false }
+        queue.append(ticket)
+        guard flushers < maxFlushers else { return false }
         flushers += 1
         return true
     }
