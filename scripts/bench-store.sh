@@ -4,8 +4,8 @@
 # same concurrency. Writes the "store" section of bench/RESULTS.md.
 #
 #   BENCH_STORE_SECONDS=5          seconds per measured run
-#   BENCH_STORE_FINISHED=1000000   finished rows for the claim-latency case (5000000 for the
-#                                  issue's full case: seeding takes a few minutes)
+#   BENCH_STORE_FINISHED=5000000   finished rows for the claim-latency case (the case;
+#                                  seeding takes about two minutes here; lower it for a quick run)
 #   BENCH_STORE_CLAIMERS=4         concurrent claimers (store tasks and pgbench clients)
 #   BENCH_STORE_ROUNDS=2           alternating store/pgbench rounds; the best of each side counts
 #                                  (the machine is shared, so single runs are noisy)
@@ -18,7 +18,7 @@ if [ -z "${RUNWAY_TEST_DATABASE_URL:-}" ]; then
 fi
 
 RUN_SECONDS="${BENCH_STORE_SECONDS:-5}"
-FINISHED="${BENCH_STORE_FINISHED:-1000000}"
+FINISHED="${BENCH_STORE_FINISHED:-5000000}"
 CLAIMERS="${BENCH_STORE_CLAIMERS:-4}"
 ROUNDS="${BENCH_STORE_ROUNDS:-2}"
 PENDING_FOR_RATE=1000000

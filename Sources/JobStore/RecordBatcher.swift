@@ -45,7 +45,11 @@ final class RecordBatcher: @unchecked Sendable {
     // Safety: `queue` and `flushers` are only touched while holding `lock`.
     let maxBatch: Int
     let maxFlushers: Int
-    private let lock = NSLock()
+    /// How long an idle flusher waits for more tickets before ending its turn. Callers answered
+    /// by the last commit usually come back within it, and find a flusher already running on a
+    /// pool thread instead of starting a task and a thread hop of their own.
+    let linger: TimeInterval = 0.001
+    private let lock = NSCondition()
     private var queue: [RecordTicket] = []
     private var flushers = 0
 
@@ -73,16 +77,19 @@ final class RecordBatcher: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         queue.append(ticket)
+        lock.signal()
         guard flushers < maxFlushers else { return false }
         flushers += 1
         return true
     }
 
-    /// The next batch for an active flusher; an empty batch also ends its turn, in the same
-    /// critical section, so a ticket can never be left behind with no flusher.
+    /// The next batch for an active flusher (waiting up to `linger` for one); an empty batch
+    /// also ends its turn, in the same critical section, so a ticket can never be left behind
+    /// with no flusher. Runs on a pool thread, where waiting is allowed.
     func next() -> [RecordTicket] {
         lock.lock()
         defer { lock.unlock() }
+        if queue.isEmpty { _ = lock.wait(until: Date(timeIntervalSinceNow: linger)) }
         guard !queue.isEmpty else {
             flushers -= 1
             return []
