@@ -1,1 +1,0 @@
-// Module Signing: work in progress.
