@@ -55,10 +55,23 @@ final class PrivatePostgres: Sendable {
                 posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
                 posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
                 posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+                // The postmaster outlives pg_ctl: it must inherit neither other descriptors of this
+                // process nor the thread's blocked-signal mask (pg_ctl stop signals it).
+                for fd: Int32 in 3..<1024 {
+                    let flags = fcntl(fd, F_GETFD)
+                    if flags >= 0 && flags & FD_CLOEXEC == 0 { posix_spawn_file_actions_addclose(&actions, fd) }
+                }
+                var attributes = posix_spawnattr_t()
+                posix_spawnattr_init(&attributes)
+                defer { posix_spawnattr_destroy(&attributes) }
+                var empty = sigset_t()
+                sigemptyset(&empty)
+                posix_spawnattr_setsigmask(&attributes, &empty)
+                posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK))
                 let cArguments = argv.map { strdup($0) }
                 defer { cArguments.forEach { free($0) } }
                 var pid = pid_t()
-                let spawned = posix_spawn(&pid, argv[0], &actions, nil, cArguments + [nil], environ)
+                let spawned = posix_spawn(&pid, argv[0], &actions, &attributes, cArguments + [nil], environ)
                 guard spawned == 0 else {
                     return continuation.resume(throwing: POSIXError(POSIXErrorCode(rawValue: spawned) ?? .EIO))
                 }
