@@ -74,8 +74,8 @@ let package = Package(
         .testTarget(name: "SigningTests", dependencies: ["Signing"], swiftSettings: swiftSettings),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres"], swiftSettings: swiftSettings),
         .testTarget(name: "JobStoreTests", dependencies: ["JobStore", "Postgres"], swiftSettings: swiftSettings),
-        .testTarget(name: "AWSTests", dependencies: ["AWS"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
-        .testTarget(name: "KubernetesTests", dependencies: ["Kubernetes", "AWS"], swiftSettings: swiftSettings),
+        .testTarget(name: "AWSTests", dependencies: ["AWS", "HTTP", "HTTPClient"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
+        .testTarget(name: "KubernetesTests", dependencies: ["Kubernetes", "AWS", "HTTP", "HTTPClient"], swiftSettings: swiftSettings),
         .testTarget(name: "GitHubTests", dependencies: ["GitHub", "Signing"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(name: "RunwayKitTests", dependencies: ["RunwayKit"], swiftSettings: swiftSettings),
     ]
