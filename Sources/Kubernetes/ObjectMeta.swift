@@ -16,6 +16,8 @@ public struct ObjectMeta: Codable, Sendable, Equatable {
     public var creationTimestamp: String?
     /// RFC 3339 time deletion was requested.
     public var deletionTimestamp: String?
+    /// Owners (a runner's Secret is owned by its Pod, so deleting the Pod removes the Secret).
+    public var ownerReferences: [OwnerReference]?
 
     /// Creates metadata.
     public init(name: String? = nil, namespace: String? = nil, labels: [String: String]? = nil, annotations: [String: String]? = nil) {
@@ -23,6 +25,26 @@ public struct ObjectMeta: Codable, Sendable, Equatable {
         self.namespace = namespace
         self.labels = labels
         self.annotations = annotations
+    }
+}
+
+/// `metav1 OwnerReference`.
+public struct OwnerReference: Codable, Sendable, Equatable {
+    /// Owner's API version, e.g. `v1`.
+    public var apiVersion: String
+    /// Owner's kind, e.g. `Pod`.
+    public var kind: String
+    /// Owner's name.
+    public var name: String
+    /// Owner's uid.
+    public var uid: String
+
+    /// Creates a reference.
+    public init(apiVersion: String = "v1", kind: String, name: String, uid: String) {
+        self.apiVersion = apiVersion
+        self.kind = kind
+        self.name = name
+        self.uid = uid
     }
 }
 

@@ -60,13 +60,16 @@ public struct Toleration: Codable, Sendable, Equatable {
     public var value: String?
     /// `NoSchedule`, `PreferNoSchedule`, `NoExecute`.
     public var effect: String?
+    /// How long a `NoExecute` taint is tolerated.
+    public var tolerationSeconds: Int?
 
     /// Creates a toleration.
-    public init(key: String? = nil, operator: String? = nil, value: String? = nil, effect: String? = nil) {
+    public init(key: String? = nil, operator: String? = nil, value: String? = nil, effect: String? = nil, tolerationSeconds: Int? = nil) {
         self.key = key
         self.operator = `operator`
         self.value = value
         self.effect = effect
+        self.tolerationSeconds = tolerationSeconds
     }
 }
 
