@@ -15,6 +15,8 @@ let package = Package(
         .executable(name: "publisher", targets: ["Publisher"]),
         .executable(name: "orchestrator", targets: ["Orchestrator"]),
         .executable(name: "runway", targets: ["runway"]),
+        // For bench/sigv4 (a separate package depending on this one by path).
+        .library(name: "RunwayAWS", targets: ["AWS"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
