@@ -13,16 +13,27 @@ public struct KubernetesError: Error, Sendable, CustomStringConvertible {
         /// Creates a reason from a literal.
         public init(stringLiteral value: String) { rawValue = value }
 
+        /// `NotFound`.
         public static let notFound: Reason = "NotFound"
+        /// `AlreadyExists`.
         public static let alreadyExists: Reason = "AlreadyExists"
+        /// `Invalid`.
         public static let invalid: Reason = "Invalid"
+        /// `Unauthorized`.
         public static let unauthorized: Reason = "Unauthorized"
+        /// `Forbidden`.
         public static let forbidden: Reason = "Forbidden"
+        /// `Conflict`.
         public static let conflict: Reason = "Conflict"
+        /// `TooManyRequests`.
         public static let tooManyRequests: Reason = "TooManyRequests"
+        /// `BadRequest`.
         public static let badRequest: Reason = "BadRequest"
+        /// `Transport`.
         public static let transport: Reason = "Transport"
+        /// `MalformedResponse`.
         public static let malformedResponse: Reason = "MalformedResponse"
+        /// `Token`.
         public static let token: Reason = "Token"
     }
 
