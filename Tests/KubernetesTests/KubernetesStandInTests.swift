@@ -9,17 +9,33 @@ import Testing
 @Suite(.serialized) struct KubernetesStandInTests {
     static let credentials = AWSCredentials(accessKeyId: "AKIDRUNWAYK8STEST", secretAccessKey: "k8s-standin-secret/EXAMPLE+KEY")
 
-    struct Cluster {
+    /// One stand-in for the whole suite (each test works in its own namespace); it exits with the
+    /// test process.
+    final class Cluster: Sendable {
         let standIn: StandInProcess
         let transport = HTTPClient()
         let endpoint: String
 
-        init() async throws {
+        private init() async throws {
             standIn = try await StandInProcess(script: "k8s_standin.py", arguments: [
                 "--cluster", "runway-test", "--region", "us-east-1",
                 "--credential", "\(KubernetesStandInTests.credentials.accessKeyId):\(KubernetesStandInTests.credentials.secretAccessKey)",
+                "--namespace", "lifecycle", "--namespace", "invalid", "--namespace", "runway",
             ])
             endpoint = "https://127.0.0.1:\(try standIn.int("port"))"
+        }
+
+        static func shared() async throws -> Cluster { try await Shared.instance.get() }
+
+        private actor Shared {
+            static let instance = Shared()
+            var cluster: Cluster?
+            func get() async throws -> Cluster {
+                if let cluster { return cluster }
+                let started = try await Cluster()
+                cluster = started
+                return started
+            }
         }
 
         func client(ca: String = "ca", cluster: String = "runway-test", credentials: AWSCredentials = KubernetesStandInTests.credentials) throws -> KubernetesClient {
@@ -40,46 +56,44 @@ import Testing
     }
 
     @Test func podsAndSecretsLifecycle() async throws {
-        let cluster = try await Cluster()
-        defer { cluster.transport.shutdown() }
+        let cluster = try await Cluster.shared()
         let kube = try cluster.client()
         let name = "runway-eks-ubuntu-42-1"
         let secret = try await kube.create(Secret(metadata: ObjectMeta(name: name, labels: ["runway/pool": "eks-ubuntu"]),
-                                                  values: ["jitconfig": Array("eyJqaXQiOiJjb25maWcifQ==".utf8)]), namespace: "runway")
+                                                  values: ["jitconfig": Array("eyJqaXQiOiJjb25maWcifQ==".utf8)]), namespace: "lifecycle")
         #expect(secret.metadata.uid != nil)
-        let pod = try await kube.create(Self.runnerPod(name), namespace: "runway")
-        #expect(pod.metadata.namespace == "runway")
+        let pod = try await kube.create(Self.runnerPod(name), namespace: "lifecycle")
+        #expect(pod.metadata.namespace == "lifecycle")
         #expect(pod.status?.phase == "Pending")
 
-        do { _ = try await kube.create(Self.runnerPod(name), namespace: "runway"); Issue.record("created twice") } catch {
+        do { _ = try await kube.create(Self.runnerPod(name), namespace: "lifecycle"); Issue.record("created twice") } catch {
             #expect(error.reason == .alreadyExists)
             #expect(error.status == 409)
         }
-        #expect(try await kube.createOrGet(Self.runnerPod(name), namespace: "runway").metadata.uid == pod.metadata.uid)
-        #expect(try await kube.get(Pod.self, name: name, namespace: "runway").spec == Self.runnerPod(name).spec)
-        #expect(try await kube.get(Secret.self, name: name, namespace: "runway").value("jitconfig") == Array("eyJqaXQiOiJjb25maWcifQ==".utf8))
+        #expect(try await kube.createOrGet(Self.runnerPod(name), namespace: "lifecycle").metadata.uid == pod.metadata.uid)
+        #expect(try await kube.get(Pod.self, name: name, namespace: "lifecycle").spec == Self.runnerPod(name).spec)
+        #expect(try await kube.get(Secret.self, name: name, namespace: "lifecycle").value("jitconfig") == Array("eyJqaXQiOiJjb25maWcifQ==".utf8))
 
-        _ = try await kube.create(Self.runnerPod("runway-eks-arm-7-1", pool: "eks-arm"), namespace: "runway")
-        let pool = try await kube.listAll(Pod.self, namespace: "runway", labelSelector: "app.kubernetes.io/managed-by=runway,runway/pool=eks-ubuntu")
+        _ = try await kube.create(Self.runnerPod("runway-eks-arm-7-1", pool: "eks-arm"), namespace: "lifecycle")
+        let pool = try await kube.listAll(Pod.self, namespace: "lifecycle", labelSelector: "app.kubernetes.io/managed-by=runway,runway/pool=eks-ubuntu")
         #expect(pool.map(\.metadata.name) == [name])
-        let paged = try await kube.list(Pod.self, namespace: "runway", labelSelector: "app.kubernetes.io/managed-by=runway", limit: 1)
+        let paged = try await kube.list(Pod.self, namespace: "lifecycle", labelSelector: "app.kubernetes.io/managed-by=runway", limit: 1)
         #expect(paged.items.count == 1)
         #expect(paged.metadata.continue != nil)
-        #expect(try await kube.listAll(Pod.self, namespace: "runway", pageSize: 1).count == 2)
+        #expect(try await kube.listAll(Pod.self, namespace: "lifecycle", pageSize: 1).count == 2)
 
-        #expect(try await kube.delete(Pod.self, name: name, namespace: "runway") == .deleted)
-        #expect(try await kube.delete(Pod.self, name: name, namespace: "runway") == .alreadyGone)
-        #expect(try await kube.delete(Secret.self, name: name, namespace: "runway") == .deleted)
-        do { _ = try await kube.get(Pod.self, name: name, namespace: "runway"); Issue.record("still there") } catch {
+        #expect(try await kube.delete(Pod.self, name: name, namespace: "lifecycle") == .deleted)
+        #expect(try await kube.delete(Pod.self, name: name, namespace: "lifecycle") == .alreadyGone)
+        #expect(try await kube.delete(Secret.self, name: name, namespace: "lifecycle") == .deleted)
+        do { _ = try await kube.get(Pod.self, name: name, namespace: "lifecycle"); Issue.record("still there") } catch {
             #expect(error.reason == .notFound)
         }
     }
 
     @Test func invalidObjectsAndMissingNamespaces() async throws {
-        let cluster = try await Cluster()
-        defer { cluster.transport.shutdown() }
+        let cluster = try await Cluster.shared()
         let kube = try cluster.client()
-        do { _ = try await kube.create(Self.runnerPod("Bad_Name"), namespace: "runway"); Issue.record("accepted") } catch {
+        do { _ = try await kube.create(Self.runnerPod("Bad_Name"), namespace: "invalid"); Issue.record("accepted") } catch {
             #expect(error.reason == .invalid)
             #expect(error.status == 422)
         }
@@ -90,13 +104,12 @@ import Testing
             #expect(error.reason == .forbidden)
             #expect(error.status == 403)
         }
-        _ = try await kube.create(Self.runnerPod("dry"), namespace: "runway", dryRun: true)
-        #expect(try await kube.listAll(Pod.self, namespace: "runway").isEmpty)
+        _ = try await kube.create(Self.runnerPod("dry"), namespace: "invalid", dryRun: true)
+        #expect(try await kube.listAll(Pod.self, namespace: "invalid").isEmpty)
     }
 
     @Test func wrongCAFailsTheHandshake() async throws {
-        let cluster = try await Cluster()
-        defer { cluster.transport.shutdown() }
+        let cluster = try await Cluster.shared()
         let wrong = try cluster.client(ca: "wrong_ca")
         do { _ = try await wrong.list(Pod.self, namespace: "runway"); Issue.record("TLS accepted a wrong CA") } catch {
             #expect(error.reason == .transport)
@@ -108,8 +121,7 @@ import Testing
     }
 
     @Test func tokensForAnotherClusterOrSecretAreRejected() async throws {
-        let cluster = try await Cluster()
-        defer { cluster.transport.shutdown() }
+        let cluster = try await Cluster.shared()
         var wrongSecret = Self.credentials
         wrongSecret.secretAccessKey = "not-the-secret"
         for kube in [try cluster.client(cluster: "other-cluster"), try cluster.client(credentials: wrongSecret)] {
@@ -121,8 +133,7 @@ import Testing
     }
 
     @Test func throttlingIsRetriedAfterRetryAfter() async throws {
-        let cluster = try await Cluster()
-        defer { cluster.transport.shutdown() }
+        let cluster = try await Cluster.shared()
         let poke = try await cluster.transport.execute(ClientRequest(method: "POST", url: cluster.endpoint + "/standin/throttle?count=1",
                                                                      caBundlePEM: try cluster.standIn.file("ca")))
         #expect(poke.status == 200)
