@@ -110,11 +110,18 @@ enum SigV4Encoding {
 
     /// Appends lowercase hex of `bytes`.
     static func appendHex(_ bytes: [UInt8], to out: inout [UInt8]) {
-        out.reserveCapacity(out.count + bytes.count * 2)
-        @inline(__always) func digit(_ d: UInt8) -> UInt8 { d < 10 ? 0x30 + d : 0x57 + d }
-        for b in bytes {
-            out.append(digit(b >> 4))
-            out.append(digit(b & 0x0F))
+        let start = out.count
+        out.append(contentsOf: repeatElement(0, count: bytes.count * 2))
+        out.withUnsafeMutableBufferPointer { o in
+            bytes.withUnsafeBufferPointer { b in
+                var j = start
+                for byte in b {
+                    let hi = byte >> 4, lo = byte & 0x0F
+                    o[j] = hi < 10 ? 0x30 + hi : 0x57 + hi
+                    o[j + 1] = lo < 10 ? 0x30 + lo : 0x57 + lo
+                    j += 2
+                }
+            }
         }
     }
 
