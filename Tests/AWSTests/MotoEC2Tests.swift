@@ -89,3 +89,33 @@ import Testing
         }
     }
 }
+
+/// `preflight(ec2:…)` against moto: real resources pass, missing ones are each reported.
+@Suite struct MotoPreflightTests {
+    @Test func preflightReportsEveryMissingResource() async throws {
+        let moto = try Moto()
+        defer { moto.transport.shutdown() }
+        let ec2 = EC2Client(client: try moto.client())
+        let image = try #require(try await ec2.describeImages([], filters: [EC2Filter("architecture", ["x86_64"])]).first)
+        let subnet = try #require(try await ec2.describeSubnets([]).first)
+        let group = try #require(try await ec2.describeSecurityGroups([]).first)
+        #expect(await preflight(ec2: ec2, imageId: image.imageId, subnetIds: [subnet.subnetId], securityGroupIds: [group.groupId]).isEmpty)
+
+        let problems = await preflight(ec2: ec2, imageId: "ami-00000000000000000", subnetIds: [subnet.subnetId, "subnet-00000000000000000"],
+                                       securityGroupIds: ["sg-00000000000000000"])
+        #expect(problems.count == 3)
+        #expect(problems.contains { $0.contains("ami-00000000000000000") })
+        #expect(problems.contains { $0.contains("subnet-00000000000000000") })
+        #expect(problems.contains { $0.contains("sg-00000000000000000") })
+        #expect(!problems.contains { $0.contains(subnet.subnetId) })
+    }
+
+    @Test func preflightWithBadCredentialsSaysSo() async throws {
+        let moto = try Moto()
+        defer { moto.transport.shutdown() }
+        let problems = await preflight(ec2: EC2Client(client: try moto.client(credentials: moto.wrongSecret)),
+                                       imageId: "ami-1", subnetIds: [], securityGroupIds: [])
+        #expect(problems.count == 1)
+        #expect(problems[0].contains("AuthFailure") || problems[0].contains("SignatureDoesNotMatch"))
+    }
+}
