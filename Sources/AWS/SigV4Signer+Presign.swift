@@ -22,8 +22,8 @@ extension SigV4Signer {
         let amzDate = AMZDate(date)
         let scope = "\(amzDate.day)/\(region)/\(service)/aws4_request"
         let host = url.host
-        let canonicalHeaders = Self.canonicalHeaders(request.headers, host: host)
-        let signedHeaders = canonicalHeaders.map { String(decoding: $0.name, as: UTF8.self) }.joined(separator: ";")
+        var scratch: [UInt8] = []
+        let signedHeaders = String(decoding: SigV4CanonicalHeaders.append(request.headers, host: host, to: &scratch), as: UTF8.self)
 
         var added: [(String, String)] = [
             ("X-Amz-Algorithm", Self.algorithm),

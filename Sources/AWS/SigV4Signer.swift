@@ -47,8 +47,6 @@ public struct SigV4Signer: Sendable {
     public let options: Options
     private let keyCache = SigningKeyCache()
 
-    /// Headers never signed (botocore's deny-list, plus the Authorization header itself).
-    static let unsignedHeaders: Set<String> = ["authorization", "user-agent", "expect", "transfer-encoding", "x-amzn-trace-id"]
     static let algorithm = "AWS4-HMAC-SHA256"
     static let emptyPayloadHash = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
 
@@ -145,16 +143,7 @@ public struct SigV4Signer: Sendable {
         out.append(0x0A)
         appendCanonicalQuery(query, to: &out)
         out.append(0x0A)
-        let canonicalHeaders = Self.canonicalHeaders(headers, host: url.host)
-        var signed: [UInt8] = []
-        for (i, header) in canonicalHeaders.enumerated() {
-            out.append(contentsOf: header.name)
-            out.append(0x3A)
-            out.append(contentsOf: header.value)
-            out.append(0x0A)
-            if i > 0 { signed.append(0x3B) }
-            signed.append(contentsOf: header.name)
-        }
+        let signed = SigV4CanonicalHeaders.append(headers, host: url.host, to: &out)
         out.append(0x0A)
         out.append(contentsOf: signed)
         out.append(0x0A)
@@ -181,44 +170,6 @@ public struct SigV4Signer: Sendable {
         }
     }
 
-    /// Lower-cased, trimmed, whitespace-collapsed headers sorted by name, duplicates joined by `,`;
-    /// `Host` comes from the URL when the request does not carry one.
-    static func canonicalHeaders(_ headers: HTTPHeaders, host: String) -> [(name: [UInt8], value: [UInt8])] {
-        var list: [(name: [UInt8], value: [UInt8])] = []
-        list.reserveCapacity(headers.count + 1)
-        var sawHost = false
-        for field in headers {
-            let name = lowercased(field.name)
-            if name == hostBytes { sawHost = true }
-            if isUnsigned(name) { continue }
-            list.append((name, trimmed(field.value)))
-        }
-        if !sawHost { list.append((hostBytes, Array(host.utf8))) }
-        // Stable insertion sort (a handful of headers): repeated names keep their order.
-        if list.count > 1 {
-            for i in 1..<list.count {
-                let item = list[i]
-                var j = i
-                while j > 0, precedes(item.name, list[j - 1].name) {
-                    list[j] = list[j - 1]
-                    j -= 1
-                }
-                if j != i { list[j] = item }
-            }
-        }
-        var merged: [(name: [UInt8], value: [UInt8])] = []
-        merged.reserveCapacity(list.count)
-        for header in list {
-            if let last = merged.last, last.name == header.name {
-                merged[merged.count - 1].value.append(0x2C)
-                merged[merged.count - 1].value.append(contentsOf: header.value)
-            } else {
-                merged.append(header)
-            }
-        }
-        return merged
-    }
-
     /// Byte-wise lexicographic order.
     @inline(__always)
     static func precedes(_ a: [UInt8], _ b: [UInt8]) -> Bool {
@@ -233,47 +184,5 @@ public struct SigV4Signer: Sendable {
                 return x.count < y.count
             }
         }
-    }
-
-    private static let hostBytes: [UInt8] = Array("host".utf8)
-    private static let unsignedHeaderBytes: [[UInt8]] = unsignedHeaders.map { Array($0.utf8) }
-
-    private static func isUnsigned(_ name: [UInt8]) -> Bool {
-        unsignedHeaderBytes.contains(name)
-    }
-
-    static func lowercased(_ s: String) -> [UInt8] {
-        var out = Array(s.utf8)
-        for i in out.indices where out[i] >= 0x41 && out[i] <= 0x5A { out[i] |= 0x20 }
-        return out
-    }
-
-    /// Trims leading/trailing whitespace and collapses inner runs (spaces, tabs, folded lines) to one space.
-    static func trimmed(_ s: String) -> [UInt8] {
-        let raw = Array(s.utf8)
-        @inline(__always) func isSpace(_ b: UInt8) -> Bool { b == 0x20 || b == 0x09 || b == 0x0A || b == 0x0D }
-        // Fast path: nothing to trim or collapse (almost every real header).
-        var clean = !(raw.first.map(isSpace) ?? false) && !(raw.last.map(isSpace) ?? false)
-        if clean {
-            var previousSpace = false
-            for b in raw {
-                let space = isSpace(b)
-                if space && (b != 0x20 || previousSpace) { clean = false; break }
-                previousSpace = space
-            }
-        }
-        if clean { return raw }
-        var out: [UInt8] = []
-        out.reserveCapacity(raw.count)
-        var pendingSpace = false
-        for b in raw {
-            if isSpace(b) {
-                pendingSpace = !out.isEmpty
-            } else {
-                if pendingSpace { out.append(0x20); pendingSpace = false }
-                out.append(b)
-            }
-        }
-        return out
     }
 }
