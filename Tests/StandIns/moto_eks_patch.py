@@ -21,6 +21,7 @@ Patches, each mirroring real AWS where stock moto differs:
 import argparse
 import base64
 import json
+import logging
 import os
 import sys
 import threading
@@ -101,6 +102,7 @@ def credentials_server(container_creds, container_token, imds_creds):
 
 
 def main():
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no per-request lines in test output
     parser = argparse.ArgumentParser()
     parser.add_argument("--cluster", required=True)
     args = parser.parse_args()
