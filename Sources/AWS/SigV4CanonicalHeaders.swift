@@ -97,16 +97,20 @@ enum SigV4CanonicalHeaders {
 
     /// Whether `s` has no leading/trailing whitespace, no tab or line break, no double space.
     static func isClean(_ s: String) -> Bool {
-        var previousSpace = true
-        for b in s.utf8 {
-            if b == 0x09 || b == 0x0A || b == 0x0D { return false }
-            if b == 0x20 {
-                if previousSpace { return false }
-                previousSpace = true
-            } else {
-                previousSpace = false
+        var s = s
+        return s.withUTF8 { bytes in
+            guard let first = bytes.first, let last = bytes.last else { return true }
+            if first == 0x20 || last == 0x20 { return false }
+            var previousSpace = false
+            for b in bytes {
+                if b <= 0x20 {
+                    if b != 0x20 || previousSpace { return false }
+                    previousSpace = true
+                } else {
+                    previousSpace = false
+                }
             }
+            return true
         }
-        return !previousSpace || s.isEmpty
     }
 }
