@@ -27,9 +27,11 @@ let package = Package(
         .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
         // curl_easy_setopt/getinfo are variadic: a tiny C target gives Swift typed wrappers.
         .target(name: "CCurl", linkerSettings: [.linkedLibrary("curl")]),
+        // epoll, eventfd and accept4 for the HTTP server's reactor (not exported by the Glibc module).
+        .target(name: "CEpoll"),
 
         // Protocol and client layers.
-        .target(name: "HTTP", dependencies: [.product(name: "Logging", package: "swift-log")], swiftSettings: swiftSettings),
+        .target(name: "HTTP", dependencies: ["CEpoll", .product(name: "Logging", package: "swift-log")], swiftSettings: swiftSettings),
         .target(name: "HTTPClient", dependencies: ["CCurl", "HTTP", .product(name: "Logging", package: "swift-log")], swiftSettings: swiftSettings),
         .target(name: "Signing", dependencies: ["COpenSSL"], swiftSettings: swiftSettings),
         .target(name: "Postgres", dependencies: ["CLibPQ", .product(name: "Logging", package: "swift-log")], swiftSettings: swiftSettings),
@@ -46,12 +48,16 @@ let package = Package(
         // Service kit and service logic.
         .target(
             name: "RunwayKit",
-            dependencies: ["HTTP", "HTTPClient", .product(name: "Logging", package: "swift-log"), .product(name: "Yams", package: "Yams")],
+            dependencies: ["HTTP", "HTTPClient", "Signing", .product(name: "Logging", package: "swift-log"), .product(name: "Yams", package: "Yams")],
             swiftSettings: swiftSettings
         ),
         .target(name: "ProducerCore", dependencies: ["RunwayKit", "JobStore", "GitHub", "Signing"], swiftSettings: swiftSettings),
         .target(name: "PublisherCore", dependencies: ["RunwayKit", "JobStore"], swiftSettings: swiftSettings),
-        .target(name: "OrchestratorCore", dependencies: ["RunwayKit", "AWS", "Kubernetes", "GitHub"], swiftSettings: swiftSettings),
+        .target(
+            name: "OrchestratorCore",
+            dependencies: ["RunwayKit", "AWS", "Kubernetes", "GitHub", "HTTP", "HTTPClient", "Signing", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: swiftSettings
+        ),
 
         // Executables: a short main that wires config → service.
         .executableTarget(name: "Producer", dependencies: ["ProducerCore"], swiftSettings: swiftSettings),
@@ -78,5 +84,16 @@ let package = Package(
         .testTarget(name: "KubernetesTests", dependencies: ["Kubernetes", "AWS"], swiftSettings: swiftSettings),
         .testTarget(name: "GitHubTests", dependencies: ["GitHub", "Signing"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(name: "RunwayKitTests", dependencies: ["RunwayKit"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "ProducerTests",
+            dependencies: ["ProducerCore", "JobStore", "Postgres", "GitHub", "RunwayKit", "HTTP", "HTTPClient", "Signing"],
+            resources: [.copy("Fixtures")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "OrchestratorTests",
+            dependencies: ["OrchestratorCore", "RunwayKit", "AWS", "Kubernetes", "GitHub", "HTTP", "HTTPClient"],
+            swiftSettings: swiftSettings
+        ),
     ]
 )
