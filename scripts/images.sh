@@ -50,6 +50,9 @@ if [ "$MODE" = "prebuilt" ]; then
     strip "$CTX/$product"
   done
   cp Dockerfiles/healthcheck.sh "$CTX/Dockerfiles/"
+  # SwiftPM resource bundles (JobStore's migrations): Bundle.module looks beside the executable.
+  mkdir -p "$CTX/resources"
+  find "$bin" -maxdepth 1 -name '*.resources' -exec cp -R {} "$CTX/resources/" \;
   context="$CTX"
 else
   context="."
@@ -64,9 +67,10 @@ for service in "${SERVICES[@]}"; do
 done
 
 # The local stand-ins: their own small context (the stand-in scripts and local-init).
-mkdir -p "$CTX/tools/Tests/StandIns" "$CTX/tools/compose/local"
+mkdir -p "$CTX/tools/Tests/StandIns" "$CTX/tools/Tests/GitHubTests/Fixtures/rest" "$CTX/tools/compose/local"
 if [ -d Tests/StandIns ]; then cp -R Tests/StandIns/. "$CTX/tools/Tests/StandIns/"; fi
-cp compose/local/local-init.py "$CTX/tools/compose/local/"
+if [ -d Tests/GitHubTests/Fixtures/rest ]; then cp -R Tests/GitHubTests/Fixtures/rest/. "$CTX/tools/Tests/GitHubTests/Fixtures/rest/"; fi
+cp compose/local/local-init.py compose/local/github-standin.py "$CTX/tools/compose/local/"
 tools_base=()
 if [ "$RUNTIME_IMAGE" = "$RUNWAY_LOCAL_BASE" ]; then tools_base=(--build-arg PYTHON_IMAGE="$RUNTIME_IMAGE"); fi
 # pip inside the build trusts what this machine trusts (a TLS-inspecting proxy's CA, for one).
