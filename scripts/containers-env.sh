@@ -33,6 +33,9 @@ containers_pip() {
   command -v "$cmd" >/dev/null 2>&1 && return 0
   containers_log "pip install $*"
   python3 -m pip install -q "$@" 2>/dev/null || python3 -m pip install -q --break-system-packages "$@"
+  # pip puts console scripts here; a pyenv shim for a new one appears only after a rehash.
+  PATH="$PATH:$(python3 -c 'import sysconfig; print(sysconfig.get_path("scripts"))')"
+  hash -r
 }
 
 # Sets ENGINE (podman or docker) and, for podman, CONTAINERS_CONF.

@@ -15,6 +15,8 @@ cd "$(dirname "$0")/.."
 groups=("$@")
 [ ${#groups[@]} -gt 0 ] || groups=(dockerfiles compose eks ecs)
 
+# pip puts console scripts here; a pyenv shim for a newly installed one appears only after a rehash.
+PATH="$PATH:$(python3 -c 'import sysconfig; print(sysconfig.get_path("scripts"))')"
 passed=0
 failed=0
 LOG="$(mktemp /tmp/runway-static-checks.XXXXXX)"
