@@ -156,12 +156,31 @@ wait_for() { # DESCRIPTION COMMAND...: until the command prints something
   step "timed out waiting for $1"; return 1
 }
 
+# record_bench LINES: image sizes and the given timing lines into bench/RESULTS.md ("containers").
+record_bench() {
+  local sizes
+  sizes="$(for s in producer publisher orchestrator cli; do
+    printf '| runway-%s | %s MB |\n' "$s" "$(podman image inspect --format '{{.Size}}' "$PREFIX-$s:$TAG" | awk '{printf "%.1f", $1/1e6}')"
+  done)"
+  scripts/bench-section.sh containers <<EOF_BENCH
+## Containers (\`make compose-smoke\`)
+$(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, podman $(podman version --format '{{.Client.Version}}'), runtime base \`$RUNTIME_IMAGE\`, binaries built here (\`--static-swift-stdlib\`, stripped).
+
+| image | size |
+| --- | --- |
+$sizes
+
+$1
+EOF_BENCH
+}
+
 step "webhook: workflow_job queued, job $JOB_ID"
 if [[ " $SERVICES " == *" producer "* ]]; then
   send_webhook queued | sed 's/^/compose-smoke: producer answered /' >&2
 fi
 if [ "$SERVICES" != "orchestrator publisher producer" ]; then
   step "partial run ($SERVICES ready after ${READY}s): the launch and tear-down were not tested"
+  record_bench "- partial run: only \`$SERVICES\` of the three services started; ready (\`/readyz\` 200) **${READY} s** after \`up\` (Postgres, emulators, migration and local-init first). Launch and tear-down not measured."
   echo "compose smoke: 0 passed, 1 failed"
   exit 1
 fi
@@ -174,18 +193,6 @@ send_webhook completed "$runner_name" | sed 's/^/compose-smoke: producer answere
 wait_for "the tear-down" instances shutting-down terminated | sed 's/^/compose-smoke: torn down /' >&2
 TEARDOWN="$(elapsed "$T1")"
 
-sizes="$(for s in producer publisher orchestrator cli; do
-  printf '| runway-%s | %s MB |\n' "$s" "$(podman image inspect --format '{{.Size}}' "$PREFIX-$s:$TAG" | awk '{printf "%.1f", $1/1e6}')"
-done)"
-scripts/bench-section.sh containers <<EOF_BENCH
-## Containers (\`make compose-smoke\`)
-$(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, podman $(podman version --format '{{.Client.Version}}'), runtime base \`$RUNTIME_IMAGE\`.
-
-| image | size |
-| --- | --- |
-$sizes
-
-- compose up → every service ready (\`/readyz\` 200), health-gated order: **${READY} s**
-- signed webhook → runner instance in the emulator: **${LAUNCH} s**; → torn down after completion: **${TEARDOWN} s**
-EOF_BENCH
+record_bench "- compose up → every service ready (\`/readyz\` 200), health-gated order: **${READY} s**
+- signed webhook → runner instance in the emulator: **${LAUNCH} s**; → torn down after completion: **${TEARDOWN} s**"
 echo "compose smoke: 1 passed, 0 failed"
