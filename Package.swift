@@ -82,7 +82,7 @@ let package = Package(
         .testTarget(name: "JobStoreTests", dependencies: ["JobStore", "Postgres"], swiftSettings: swiftSettings),
         .testTarget(name: "AWSTests", dependencies: ["AWS"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(name: "KubernetesTests", dependencies: ["Kubernetes", "AWS"], swiftSettings: swiftSettings),
-        .testTarget(name: "GitHubTests", dependencies: ["GitHub", "Signing"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
+        .testTarget(name: "GitHubTests", dependencies: ["GitHub", "Signing", "HTTPClient", "HTTP"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(name: "RunwayKitTests", dependencies: ["RunwayKit"], swiftSettings: swiftSettings),
         .testTarget(
             name: "ProducerTests",
@@ -93,6 +93,11 @@ let package = Package(
         .testTarget(
             name: "OrchestratorTests",
             dependencies: ["OrchestratorCore", "RunwayKit", "AWS", "Kubernetes", "GitHub", "HTTP", "HTTPClient"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "IntegrationTests",
+            dependencies: ["HTTP", "HTTPClient", "Postgres", "GitHub", "JobStore", "RunwayKit", "Signing"],
             swiftSettings: swiftSettings
         ),
     ]
