@@ -85,14 +85,14 @@ let package = Package(
         .testTarget(name: "GitHubTests", dependencies: ["GitHub", "Signing"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(name: "RunwayKitTests", dependencies: ["RunwayKit"], swiftSettings: swiftSettings),
         .testTarget(
-            name: "OrchestratorTests",
-            dependencies: ["OrchestratorCore", "RunwayKit", "AWS", "Kubernetes", "GitHub", "HTTP", "HTTPClient"],
-            swiftSettings: swiftSettings
-        ),
-        .testTarget(
             name: "ProducerTests",
             dependencies: ["ProducerCore", "JobStore", "Postgres", "GitHub", "RunwayKit", "HTTP", "HTTPClient", "Signing"],
             resources: [.copy("Fixtures")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "OrchestratorTests",
+            dependencies: ["OrchestratorCore", "RunwayKit", "AWS", "Kubernetes", "GitHub", "HTTP", "HTTPClient"],
             swiftSettings: swiftSettings
         ),
     ]
