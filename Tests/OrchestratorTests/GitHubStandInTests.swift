@@ -15,6 +15,7 @@ import Testing
         let standIn: StandInProcess
         let http = HTTPClient()
         let base: String
+        let privatePEM: String
         let source: GitHubJITSource
         let harness: Harness
 
@@ -24,6 +25,7 @@ import Testing
             let privatePath = dir.appendingPathComponent("app.pem").path
             let publicPath = dir.appendingPathComponent("app.pub.pem").path
             let pem = try await ConfigTests.privateKeyPEM()
+            privatePEM = pem
             try pem.write(toFile: privatePath, atomically: true, encoding: .utf8)
             try await Self.openssl(["pkey", "-in", privatePath, "-pubout", "-out", publicPath])
             standIn = try await StandInProcess(
