@@ -36,6 +36,7 @@ final class FakeStore: DispatchStore, Sendable {
         var snapshots: [String: PoolSnapshot] = [:]
         var failClaims = false
         var toTearDown: [RunnerRecord] = []
+        var claimedOrder: [String: [Int64]] = [:]
     }
     let state = Mutex(State())
     let clock: ManualClock
@@ -57,6 +58,7 @@ final class FakeStore: DispatchStore, Sendable {
             let due = s.jobs.values.filter { $0.pool == pool && $0.state == "pending" && ($0.nextAttemptAt ?? now) <= now }
                 .sorted { ($0.receivedAt, $0.id) < ($1.receivedAt, $1.id) }.prefix(limit)
             return due.map { job in
+                s.claimedOrder[pool, default: []].append(job.id)
                 s.jobs[job.id]?.state = "dispatching"
                 s.jobs[job.id]?.leaseOwner = leaseOwner
                 s.jobs[job.id]?.leaseUntil = now.addingTimeInterval(lease.seconds)
