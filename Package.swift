@@ -50,7 +50,7 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(name: "ProducerCore", dependencies: ["RunwayKit", "JobStore", "GitHub", "Signing"], swiftSettings: swiftSettings),
-        .target(name: "PublisherCore", dependencies: ["RunwayKit", "JobStore", "HTTP", "HTTPClient", .product(name: "Logging", package: "swift-log")], swiftSettings: swiftSettings),
+        .target(name: "PublisherCore", dependencies: ["RunwayKit", "JobStore", "Postgres", "HTTP", "HTTPClient", .product(name: "Logging", package: "swift-log")], swiftSettings: swiftSettings),
         .target(name: "OrchestratorCore", dependencies: ["RunwayKit", "AWS", "Kubernetes", "GitHub"], swiftSettings: swiftSettings),
 
         // Executables: a short main that wires config → service.
@@ -77,7 +77,7 @@ let package = Package(
         .testTarget(name: "AWSTests", dependencies: ["AWS"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(name: "KubernetesTests", dependencies: ["Kubernetes", "AWS"], swiftSettings: swiftSettings),
         .testTarget(name: "GitHubTests", dependencies: ["GitHub", "Signing"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
-        .testTarget(name: "PublisherTests", dependencies: ["PublisherCore", "JobStore", "RunwayKit", "HTTP", "HTTPClient"], swiftSettings: swiftSettings),
+        .testTarget(name: "PublisherTests", dependencies: ["PublisherCore", "JobStore", "Postgres", "RunwayKit", "HTTP", "HTTPClient"], swiftSettings: swiftSettings),
         .testTarget(name: "RunwayKitTests", dependencies: ["RunwayKit"], swiftSettings: swiftSettings),
     ]
 )

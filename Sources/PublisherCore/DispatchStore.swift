@@ -7,11 +7,11 @@ public protocol DispatchStore: Sendable {
     /// is due, leasing them to `leaseOwner` for `lease`.
     func claim(pool: String, limit: Int, leaseOwner: String, lease: Duration) async throws -> [DispatchJob]
     /// Records a launch; false when the lease was lost meanwhile (fencing), in which case nothing changes.
-    func markLaunched(jobID: Int64, leaseOwner: String, runnerName: String, providerID: String) async throws -> Bool
+    func markLaunched(_ job: DispatchJob, leaseOwner: String, runnerName: String, providerID: String) async throws -> Bool
     /// Gives a leased job back: pending after `retryAfter` with attempts + 1, or `failed` with
     /// `error` kept when `permanent` or when attempts reach `maxAttempts`.
     func release(
-        jobID: Int64, leaseOwner: String, retryAfter: Duration, error: String, permanent: Bool, maxAttempts: Int
+        _ job: DispatchJob, leaseOwner: String, retryAfter: Duration, error: String, permanent: Bool, maxAttempts: Int
     ) async throws -> ReleaseResult
     /// Runners of `pool` launched and not yet finished, plus jobs being dispatched.
     func activeRunnerCount(pool: String) async throws -> Int
@@ -59,38 +59,18 @@ public struct RunnerRecord: Sendable, Equatable {
     public var launchedFor: Int64
     /// The job GitHub gave it (from `workflow_job.runner_name`), if any yet.
     public var ranJob: Int64?
-    /// The GitHub status of the job it was launched for.
-    public var launchedForStatus: GitHubStatus
     public var launchedAt: Date
 
     /// Creates a runner record.
     public init(
-        name: String, pool: String, launchedFor: Int64, ranJob: Int64? = nil,
-        launchedForStatus: GitHubStatus = .queued, launchedAt: Date
+        name: String, pool: String, launchedFor: Int64, ranJob: Int64? = nil, launchedAt: Date
     ) {
         self.name = name
         self.pool = pool
         self.launchedFor = launchedFor
         self.ranJob = ranJob
-        self.launchedForStatus = launchedForStatus
         self.launchedAt = launchedAt
     }
-}
-
-/// GitHub's job status; it only moves forward.
-public enum GitHubStatus: String, Sendable, Equatable, Codable, Comparable {
-    case waiting, queued, inProgress = "in_progress", completed
-
-    private var rank: Int {
-        switch self {
-        case .waiting: 0
-        case .queued: 1
-        case .inProgress: 2
-        case .completed: 3
-        }
-    }
-
-    public static func < (lhs: GitHubStatus, rhs: GitHubStatus) -> Bool { lhs.rank < rhs.rank }
 }
 
 /// A launched job GitHub has not started yet.

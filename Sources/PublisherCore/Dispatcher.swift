@@ -92,8 +92,8 @@ public actor Dispatcher {
         }
     }
 
-    /// One pass worth of planning for tests and benchmarks: returns the grants started.
-    func refresh() async {
+    /// Reads every pool's active and pending counts, then wakes every pool (the timer tick).
+    private func refresh() async {
         lastRefresh = now()
         for name in scheduler.poolNames {
             do {
@@ -163,7 +163,7 @@ public actor Dispatcher {
         case .launched(let providerID):
             metrics.launch(pool: job.pool, result: "launched", reason: "")
             let recorded = await StoreRetry.run { [store, settings] in
-                try await store.markLaunched(jobID: job.id, leaseOwner: settings.leaseOwner, runnerName: job.runnerName, providerID: providerID)
+                try await store.markLaunched(job, leaseOwner: settings.leaseOwner, runnerName: job.runnerName, providerID: providerID)
             }
             switch recorded {
             case .some(true):
@@ -179,7 +179,7 @@ public actor Dispatcher {
             return true
         case .retry(let hint, let reason):
             metrics.launch(pool: job.pool, result: "retry", reason: reason)
-            let delay = settings.backoff.delay(afterAttempt: job.attempt, hint: hint, random: random())
+            let delay = settings.backoff.delay(afterAttempt: job.attempt + 1, hint: hint, random: random())
             await release(job, limits, delay: delay, reason: reason, permanent: false, log: log)
             return false
         case .failed(let reason):
@@ -194,7 +194,7 @@ public actor Dispatcher {
     ) async {
         let result = await StoreRetry.run { [store, settings] in
             try await store.release(
-                jobID: job.id, leaseOwner: settings.leaseOwner, retryAfter: delay, error: reason, permanent: permanent,
+                job, leaseOwner: settings.leaseOwner, retryAfter: delay, error: reason, permanent: permanent,
                 maxAttempts: limits.maxAttempts)
         }
         switch result {

@@ -15,17 +15,20 @@ public struct DispatchJob: Sendable, Equatable {
     public var owner: String
     /// `owner/name` of the repository, when known.
     public var repository: String?
-    /// The GitHub App installation id from the webhook.
-    public var installationID: Int64
-    /// Which launch attempt this claim is, starting at 1; part of the runner name.
+    /// The GitHub App installation id from the webhook, when known.
+    public var installationID: Int64?
+    /// Failed launch attempts so far (the store's `attempts`); part of the runner name, so a
+    /// retried launch gets a new runner while a repeated call for the same attempt is idempotent.
     public var attempt: Int
+    /// The claim's fencing token (unique per claim; the store checks it with the lease owner).
+    public var leaseToken: Int64
     /// When the Producer first recorded the job.
     public var receivedAt: Date
 
     /// Creates a claimed job.
     public init(
         id: Int64, runID: Int64 = 0, pool: String, labels: [String], owner: String,
-        repository: String? = nil, installationID: Int64, attempt: Int, receivedAt: Date
+        repository: String? = nil, installationID: Int64?, attempt: Int, leaseToken: Int64 = 0, receivedAt: Date
     ) {
         self.id = id
         self.runID = runID
@@ -35,6 +38,7 @@ public struct DispatchJob: Sendable, Equatable {
         self.repository = repository
         self.installationID = installationID
         self.attempt = attempt
+        self.leaseToken = leaseToken
         self.receivedAt = receivedAt
     }
 
@@ -126,7 +130,7 @@ public struct LaunchRequest: Sendable, Equatable, Codable {
     public var labels: [String]
     public var owner: String
     public var repository: String?
-    public var installationID: Int64
+    public var installationID: Int64?
 
     /// Creates the launch request for a claimed job.
     public init(job: DispatchJob) {

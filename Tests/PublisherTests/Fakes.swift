@@ -64,13 +64,14 @@ final class FakeStore: DispatchStore, Sendable {
                 s.jobs[job.id]?.leaseUntil = now.addingTimeInterval(lease.seconds)
                 return DispatchJob(
                     id: job.id, pool: pool, labels: job.labels, owner: "octo", repository: "octo/repo", installationID: 7,
-                    attempt: job.attempts + 1, receivedAt: job.receivedAt)
+                    attempt: job.attempts, receivedAt: job.receivedAt)
             }
         }
     }
 
-    func markLaunched(jobID: Int64, leaseOwner: String, runnerName: String, providerID: String) async throws -> Bool {
-        state.withLock { s in
+    func markLaunched(_ claimed: DispatchJob, leaseOwner: String, runnerName: String, providerID: String) async throws -> Bool {
+        let jobID = claimed.id
+        return state.withLock { s in
             s.calls.append("launched \(jobID)")
             guard let job = s.jobs[jobID], job.state == "dispatching", job.leaseOwner == leaseOwner else { return false }
             s.jobs[jobID]?.state = "launched"
@@ -82,8 +83,9 @@ final class FakeStore: DispatchStore, Sendable {
         }
     }
 
-    func release(jobID: Int64, leaseOwner: String, retryAfter: Duration, error: String, permanent: Bool, maxAttempts: Int) async throws -> ReleaseResult {
+    func release(_ claimed: DispatchJob, leaseOwner: String, retryAfter: Duration, error: String, permanent: Bool, maxAttempts: Int) async throws -> ReleaseResult {
         let now = clock.now
+        let jobID = claimed.id
         return state.withLock { s in
             s.calls.append("release \(jobID) \(permanent)")
             guard let job = s.jobs[jobID], job.state == "dispatching", job.leaseOwner == leaseOwner else { return .notHeld }

@@ -9,8 +9,9 @@ import Testing
         maxAttempts: 5, launchTimeout: .seconds(900))
 
     func ago(_ seconds: Double) -> Date { now.addingTimeInterval(-seconds) }
-    func runner(_ job: Int64, ran: Int64? = nil, status: GitHubStatus = .queued, age: Double) -> RunnerRecord {
-        RunnerRecord(name: "runway-ec2-\(job)-1", pool: "ec2", launchedFor: job, ranJob: ran, launchedForStatus: status, launchedAt: ago(age))
+    /// `status` documents the launched-for job's GitHub status; the rules read it from `waitingJobs`.
+    func runner(_ job: Int64, ran: Int64? = nil, status: String = "queued", age: Double) -> RunnerRecord {
+        RunnerRecord(name: "runway-ec2-\(job)-1", pool: "ec2", launchedFor: job, ranJob: ran, launchedAt: ago(age))
     }
     func provider(_ runners: [RunnerRecord], extra: [ProviderRunner] = []) -> [ProviderRunner] {
         runners.map { ProviderRunner(runnerName: $0.name, providerID: "i-1", state: "running", launchedAt: $0.launchedAt) } + extra
@@ -18,7 +19,7 @@ import Testing
 
     @Test func aHealthyPoolNeedsNothing() {
         var planner = ReconcilePlanner()
-        let runners = [runner(1, age: 60), runner(2, ran: 2, status: .inProgress, age: 120)]
+        let runners = [runner(1, age: 60), runner(2, ran: 2, status: "in_progress", age: 120)]
         let snapshot = PoolSnapshot(runners: runners, waitingJobs: [WaitingJob(id: 1, runnerName: "runway-ec2-1-1", launchedAt: ago(60))])
         #expect(planner.plan(pool: pool, snapshot: snapshot, provider: provider(runners), now: now).isEmpty)
     }
@@ -35,7 +36,7 @@ import Testing
     @Test func aSwapNeedsNothing() {
         var planner = ReconcilePlanner()
         // Runner for 1 ran 2; runner for 2 is idle and GitHub will hand it job 1.
-        let runners = [runner(1, ran: 2, age: 60), runner(2, status: .inProgress, age: 59)]
+        let runners = [runner(1, ran: 2, age: 60), runner(2, status: "in_progress", age: 59)]
         let snapshot = PoolSnapshot(runners: runners, waitingJobs: [WaitingJob(id: 1, runnerName: "runway-ec2-1-1", launchedAt: ago(60))])
         #expect(planner.plan(pool: pool, snapshot: snapshot, provider: provider(runners), now: now).isEmpty)
     }
@@ -43,7 +44,7 @@ import Testing
     @Test func surplusIdleRunnersAreTornDownAfterIdleTimeoutUnlessPendingDemand() {
         var planner = ReconcilePlanner()
         // Jobs 1..3 were cancelled before their runners were used.
-        let runners = [runner(1, status: .completed, age: 700), runner(2, status: .completed, age: 650), runner(3, status: .completed, age: 300)]
+        let runners = [runner(1, status: "completed", age: 700), runner(2, status: "completed", age: 650), runner(3, status: "completed", age: 300)]
         let snapshot = PoolSnapshot(runners: runners)
         #expect(planner.plan(pool: pool, snapshot: snapshot, provider: provider(runners), now: now) == [
             .tearDown(runnerName: "runway-ec2-1-1", reason: .idle), .tearDown(runnerName: "runway-ec2-2-1", reason: .idle),
@@ -58,7 +59,7 @@ import Testing
 
     @Test func runnersPastMaxLifetimeAreTornDownEvenWhenBusy() {
         var planner = ReconcilePlanner()
-        let runners = [runner(1, ran: 1, status: .inProgress, age: 6 * 3600 + 1), runner(2, ran: 2, status: .inProgress, age: 6 * 3600 - 1)]
+        let runners = [runner(1, ran: 1, status: "in_progress", age: 6 * 3600 + 1), runner(2, ran: 2, status: "in_progress", age: 6 * 3600 - 1)]
         #expect(planner.plan(pool: pool, snapshot: PoolSnapshot(runners: runners), provider: provider(runners), now: now)
             == [.tearDown(runnerName: "runway-ec2-1-1", reason: .maxLifetime)])
     }
@@ -109,7 +110,7 @@ import Testing
     @Test func aLostRunnersJobIsCoveredByASpareRunnerInstead() {
         var planner = ReconcilePlanner()
         // Runner 1 vanished; runner 5 is idle, its job cancelled, so job 1 will get it.
-        let runners = [runner(1, age: 400), runner(5, status: .completed, age: 200)]
+        let runners = [runner(1, age: 400), runner(5, status: "completed", age: 200)]
         let waiting = [WaitingJob(id: 1, runnerName: "runway-ec2-1-1", launchedAt: ago(400))]
         let actions = planner.plan(pool: pool, snapshot: PoolSnapshot(runners: runners, waitingJobs: waiting), provider: provider([runners[1]]), now: now)
         #expect(actions == [.tearDown(runnerName: "runway-ec2-1-1", reason: .lost)])
