@@ -27,9 +27,11 @@ let package = Package(
         .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
         // curl_easy_setopt/getinfo are variadic: a tiny C target gives Swift typed wrappers.
         .target(name: "CCurl", linkerSettings: [.linkedLibrary("curl")]),
+        // epoll, eventfd and accept4 for the HTTP server's reactor (not exported by the Glibc module).
+        .target(name: "CEpoll"),
 
         // Protocol and client layers.
-        .target(name: "HTTP", dependencies: [.product(name: "Logging", package: "swift-log")], swiftSettings: swiftSettings),
+        .target(name: "HTTP", dependencies: ["CEpoll", .product(name: "Logging", package: "swift-log")], swiftSettings: swiftSettings),
         .target(name: "HTTPClient", dependencies: ["CCurl", "HTTP", .product(name: "Logging", package: "swift-log")], swiftSettings: swiftSettings),
         .target(name: "Signing", dependencies: ["COpenSSL"], swiftSettings: swiftSettings),
         .target(name: "Postgres", dependencies: ["CLibPQ", .product(name: "Logging", package: "swift-log")], swiftSettings: swiftSettings),
@@ -79,5 +81,11 @@ let package = Package(
         .testTarget(name: "GitHubTests", dependencies: ["GitHub", "Signing"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(name: "PublisherTests", dependencies: ["PublisherCore", "JobStore", "Postgres", "RunwayKit", "HTTP", "HTTPClient"], swiftSettings: swiftSettings),
         .testTarget(name: "RunwayKitTests", dependencies: ["RunwayKit"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "ProducerTests",
+            dependencies: ["ProducerCore", "JobStore", "Postgres", "GitHub", "RunwayKit", "HTTP", "HTTPClient", "Signing"],
+            resources: [.copy("Fixtures")],
+            swiftSettings: swiftSettings
+        ),
     ]
 )

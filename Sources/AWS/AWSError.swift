@@ -98,7 +98,7 @@ public struct AWSError: Error, Sendable, CustomStringConvertible {
     static func isTransient(_ code: Code, status: Int?) -> Bool {
         if transientCodes.contains(code) { return true }
         guard let status else { return false }
-        return [500, 502, 503, 504].contains(status) && !capacityCodes.contains(code)
+        return [429, 500, 502, 503, 504].contains(status) && !capacityCodes.contains(code)
     }
 
     static func sanitize(_ message: String) -> String {

@@ -54,16 +54,6 @@ public struct TraceContext: Sendable, Equatable {
     }
 
     static func randomHex(bytes: Int) -> String {
-        var rng = SystemRandomNumberGenerator()
-        var out = ""
-        out.reserveCapacity(bytes * 2)
-        let digits = Array("0123456789abcdef")
-        for _ in 0..<bytes {
-            let b = UInt8.random(in: 0...255, using: &rng)
-            out.append(digits[Int(b >> 4)])
-            out.append(digits[Int(b & 0xf)])
-        }
-        if out.allSatisfy({ $0 == "0" }) { return randomHex(bytes: bytes) }
-        return out
+        RandomIDs.hex(bytes: bytes)
     }
 }

@@ -103,12 +103,19 @@ public struct JobFilter: Sendable, Equatable {
 
 /// Job counts of one pool, for `GET /v1/pools` and queue-depth metrics.
 public struct PoolCounts: Sendable, Equatable {
-    /// Pool name.
-    public var pool: String
-    /// Jobs per dispatch state (states with no jobs are absent).
+    /// Pool name; `nil` groups the unroutable jobs.
+    public var pool: String?
+    /// Unfinished jobs (and unroutable ones) per dispatch state; states with no jobs are absent.
     public var byState: [DispatchState: Int]
     /// Pending jobs that are claimable now (GitHub `queued`, backoff passed).
     public var claimable: Int
+
+    /// Creates a value.
+    public init(pool: String?, byState: [DispatchState: Int], claimable: Int) {
+        self.pool = pool
+        self.byState = byState
+        self.claimable = claimable
+    }
 }
 
 /// What `JobStore.prune` deleted.
@@ -119,4 +126,11 @@ public struct PruneReport: Sendable, Equatable {
     public var deliveries: Int
     /// Runners in state `gone` deleted.
     public var runners: Int
+
+    /// Creates a report.
+    public init(jobs: Int, deliveries: Int, runners: Int) {
+        self.jobs = jobs
+        self.deliveries = deliveries
+        self.runners = runners
+    }
 }

@@ -17,19 +17,22 @@ public final class JobStore: Sendable {
     let batcher: RecordBatcher
 
     /// Creates a store. `now` is the clock for every timestamp and comparison the store makes
-    /// (inject one in tests); `maxBatch` caps how many `record` calls share one commit.
+    /// (inject one in tests). Group commit: at most `maxBatch` `record` calls share one commit,
+    /// and at most `commitConcurrency` record transactions run at once (fewer, larger commits
+    /// amortise the WAL flush; the rest of the pool stays free for claims).
     public init(
         pool: PostgresPool,
         logger: Logger,
         maxAttempts: Int = 5,
         maxBatch: Int = 64,
+        commitConcurrency: Int = 2,
         now: @escaping @Sendable () -> Date = { Date() }
     ) {
         self.pool = pool
         self.logger = logger
         self.maxAttempts = max(1, maxAttempts)
         self.now = now
-        self.batcher = RecordBatcher(maxBatch: max(1, maxBatch))
+        self.batcher = RecordBatcher(maxBatch: max(1, maxBatch), maxFlushers: max(1, commitConcurrency))
     }
 
     /// Whether the database answers (for `/readyz`).
@@ -38,9 +41,8 @@ public final class JobStore: Sendable {
     }
 }
 
-/// Payload of the `NOTIFY` the store sends when claimable work appears.
 extension JobStore {
-    /// The channel `record` and `release` notify (payload: the pool name) when a job becomes
+    /// The channel `record` notifies at commit (payload: the pool name) when a job becomes
     /// claimable; a Publisher may `LISTEN` on it.
     public static let notifyChannel = "runway_jobs"
 }

@@ -28,6 +28,9 @@ public final class PostgresConnection {
             throw PostgresError(.connectionFailed, "libpq could not allocate a connection")
         }
         let connection = PostgresConnection(handle: handle)
+        // libpq prints NOTICEs and the FATAL of a terminated session to stderr by default; Runway
+        // reports failures through errors and its logger instead.
+        PQsetNoticeProcessor(handle, { _, _ in }, nil)
         guard PQstatus(handle) == CONNECTION_OK else {
             throw PostgresError(.connectionFailed, connection.libpqMessage)
         }
@@ -38,8 +41,13 @@ public final class PostgresConnection {
     /// (e.g. the FATAL a server sends before a shutdown) waiting on the socket.
     var isHealthy: Bool {
         guard PQstatus(handle) == CONNECTION_OK else { return false }
-        var fd = pollfd(fd: PQsocket(handle), events: Int16(POLLIN), revents: 0)
-        if poll(&fd, 1, 0) > 0 {
+        // An idle connection has nothing to read except notices and notifications. A terminated
+        // session sends a FATAL and then EOF: keep reading while the socket stays readable, so
+        // the EOF is seen here and not by the next statement.
+        for _ in 0..<4 {
+            var fd = pollfd(fd: PQsocket(handle), events: Int16(POLLIN), revents: 0)
+            guard poll(&fd, 1, 0) > 0 else { break }
+            if fd.revents & Int16(POLLHUP | POLLERR) != 0 { return false }
             if PQconsumeInput(handle) == 0 { return false }
             while let notify = PQnotifies(handle) { PQfreemem(notify) }
             if PQstatus(handle) != CONNECTION_OK { return false }
@@ -184,4 +192,10 @@ public struct PostgresNotification: Sendable, Equatable {
     public var channel: String
     /// The payload (may be empty).
     public var payload: String
+
+    /// Creates a notification value.
+    public init(channel: String, payload: String) {
+        self.channel = channel
+        self.payload = payload
+    }
 }

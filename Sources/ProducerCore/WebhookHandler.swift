@@ -103,9 +103,9 @@ public struct WebhookHandler: Sendable {
         }
         let event = try WebhookBody.storeEvent(from: github, delivery: delivery, route: route)
         let commitStarted = ContinuousClock.now
-        let outcome: RecordOutcome
+        let outcome: RecordResult
         do {
-            outcome = try await store.record(event)
+            outcome = try await store.recordDelivery(event)
         } catch let error as JobStoreError where error.code == .invalidEvent {
             throw HTTPError.badRequest(error.message, code: "invalid_payload")
         } catch let error as PostgresError {
@@ -115,19 +115,19 @@ public struct WebhookHandler: Sendable {
         }
         metrics.commitLatency.observe(ContinuousClock.now - commitStarted)
         switch outcome {
-        case .recorded(let job):
+        case .recorded(let jobID, let status, let dispatchState, let pool):
             if case .unroutable(let reason) = route {
                 metrics.unroutable.inc()
                 log.warning("job is unroutable: no pool serves its labels", metadata: ["reason": "\(reason)"])
             }
             metrics.delivery(event: "workflow_job", outcome: "recorded")
-            notifier.poke(jobID: job.id)
+            notifier.poke(jobID: jobID)
             log.info("delivery recorded", metadata: [
-                "github.action": "\(github.action.rawValue)", "job.status": "\(job.status.rawValue)",
-                "job.dispatch_state": "\(job.dispatchState.rawValue)", "pool.name": "\(job.pool ?? "-")",
+                "github.action": "\(github.action.rawValue)", "job.status": "\(status)",
+                "job.dispatch_state": "\(dispatchState)", "pool.name": "\(pool ?? "-")",
             ])
-            return .json(AckBody(jobID: job.id, status: job.status.rawValue, dispatchState: job.dispatchState.rawValue), status: 202)
-        case .duplicateDelivery(let jobID):
+            return .json(AckBody(jobID: jobID, status: status, dispatchState: dispatchState), status: 202)
+        case .duplicate(let jobID):
             metrics.delivery(event: "workflow_job", outcome: "duplicate")
             return .json(AckBody(jobID: jobID, status: "duplicate"), status: 200)
         }

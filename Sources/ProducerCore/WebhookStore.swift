@@ -4,7 +4,7 @@ import JobStore
 /// What the Producer needs from the job store (a consumer-owned seam; `JobStore` conforms).
 public protocol WebhookStore: Sendable {
     /// Records a `workflow_job` delivery durably before returning.
-    func record(_ event: StoreJobEvent) async throws -> RecordOutcome
+    func recordDelivery(_ event: StoreJobEvent) async throws -> RecordResult
     /// Records a delivery that carries no job; false when already recorded.
     func recordIgnoredDelivery(deliveryID: String, event: String, action: String?, outcome: String) async throws -> Bool
     /// Whether a delivery GUID was recorded.
@@ -17,7 +17,24 @@ public protocol WebhookStore: Sendable {
     func ping() async throws
 }
 
-extension JobStore: WebhookStore {}
+/// What recording a delivery did, as far as the Producer's answer is concerned.
+public enum RecordResult: Sendable, Equatable {
+    /// New delivery; the job's state after the upsert (already durable).
+    case recorded(jobID: Int64, status: String, dispatchState: String, pool: String?)
+    /// The delivery GUID was recorded before; nothing changed.
+    case duplicate(jobID: Int64)
+}
+
+extension JobStore: WebhookStore {
+    public func recordDelivery(_ event: StoreJobEvent) async throws -> RecordResult {
+        switch try await record(event) {
+        case .recorded(let job):
+            return .recorded(jobID: job.id, status: job.status.rawValue, dispatchState: job.dispatchState.rawValue, pool: job.pool)
+        case .duplicateDelivery(let jobID):
+            return .duplicate(jobID: jobID)
+        }
+    }
+}
 
 /// The store's event type (module `JobStore` also has a class `JobStore`, so it cannot be qualified).
 public typealias StoreJobEvent = WorkflowJobEvent
