@@ -66,9 +66,10 @@ extension JobStore: DispatchStore {
     public func strayJobs(knownPools: [String], limit: Int) async throws -> [StrayJob] {
         let known = Set(knownPools)
         var stray: [StrayJob] = []
-        for counts in try await poolCounts() where !known.contains(counts.pool) && (counts.byState[.pending] ?? 0) > 0 {
-            let jobs = try await jobs(filter: JobFilter(state: .pending, pool: counts.pool, limit: min(1000, max(1, limit))))
-            stray += jobs.map { StrayJob(id: $0.id, pool: counts.pool, labels: $0.labels) }
+        for counts in try await poolCounts() {
+            guard let pool = counts.pool, !known.contains(pool), (counts.byState[.pending] ?? 0) > 0 else { continue }
+            let jobs = try await jobs(filter: JobFilter(state: .pending, pool: pool, limit: min(1000, max(1, limit))))
+            stray += jobs.map { StrayJob(id: $0.id, pool: pool, labels: $0.labels) }
         }
         return Array(stray.prefix(limit))
     }
