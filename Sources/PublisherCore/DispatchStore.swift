@@ -96,12 +96,16 @@ public struct PoolSnapshot: Sendable, Equatable {
     public var waitingJobs: [WaitingJob]
     /// Jobs pending dispatch.
     public var pendingCount: Int
+    /// False when a listing was cut at its limit: rules that act on the absence of a runner from
+    /// `runners` (orphans, a waiting job's missing runner) then wait, since absence proves nothing.
+    public var complete: Bool
 
     /// Creates a snapshot.
-    public init(runners: [RunnerRecord] = [], waitingJobs: [WaitingJob] = [], pendingCount: Int = 0) {
+    public init(runners: [RunnerRecord] = [], waitingJobs: [WaitingJob] = [], pendingCount: Int = 0, complete: Bool = true) {
         self.runners = runners
         self.waitingJobs = waitingJobs
         self.pendingCount = pendingCount
+        self.complete = complete
     }
 }
 

@@ -4,13 +4,14 @@ import Postgres
 
 /// The job store as the Publisher's `DispatchStore`.
 extension JobStore: DispatchStore {
+
     public func claim(pool: String, limit: Int, leaseOwner: String, lease: Duration) async throws -> [DispatchJob] {
         let jobs: [Job] = try await claim(pool: pool, limit: limit, leaseOwner: leaseOwner, lease: lease)
         return jobs.map { job in
             DispatchJob(
                 id: job.id, runID: job.runID, pool: job.pool ?? pool, labels: job.labels, owner: job.owner,
                 repository: job.repository, installationID: job.installationID, attempt: job.attempts,
-                leaseToken: job.lease?.token ?? 0, receivedAt: job.receivedAt)
+                runnerAttempt: job.launchedRunner.flatMap(RunnerName.init(parsing:)).map { $0.attempt + 1 } ?? 0, leaseToken: job.lease?.token ?? 0, receivedAt: job.receivedAt)
         }
     }
 
@@ -34,8 +35,11 @@ extension JobStore: DispatchStore {
     }
 
     public func snapshot(pool: String) async throws -> PoolSnapshot {
-        let runners = try await runners(pool: pool, states: [.launched, .busy, .finished], limit: 1000)
+        // Jobs before runners: `markLaunched` writes a job and its runner in one statement, so every
+        // launched job read here has its runner in the later read (the reverse order would see
+        // jobs launched in between without their runner, and requeue them as lost).
         let launched = try await jobs(filter: JobFilter(state: .launched, pool: pool, limit: 1000))
+        let runners = try await runners(pool: pool, states: [.launched, .busy, .finished], limit: 1000)
         let waiting = launched
             .filter { $0.status <= .queued }
             .sorted { ($0.receivedAt, $0.id) < ($1.receivedAt, $1.id) }
@@ -44,7 +48,8 @@ extension JobStore: DispatchStore {
                 return WaitingJob(id: job.id, runnerName: runner, launchedAt: job.launchedAt ?? job.updatedAt)
             }
         return PoolSnapshot(
-            runners: runners.map(Self.record), waitingJobs: waiting, pendingCount: try await pendingCount(pool: pool))
+            runners: runners.map(Self.record), waitingJobs: waiting, pendingCount: try await pendingCount(pool: pool),
+            complete: launched.count < 1000 && runners.count < 1000)
     }
 
     public func requeue(jobID: Int64, reason: String, maxAttempts: Int) async throws -> ReleaseResult {

@@ -17,9 +17,14 @@ public struct DispatchJob: Sendable, Equatable {
     public var repository: String?
     /// The GitHub App installation id from the webhook, when known.
     public var installationID: Int64?
-    /// Failed launch attempts so far (the store's `attempts`); part of the runner name, so a
-    /// retried launch gets a new runner while a repeated call for the same attempt is idempotent.
+    /// Failed launch attempts so far (the store's `attempts`); drives the backoff.
     public var attempt: Int
+    /// The `<attempt>` part of the runner name: 0 until a runner was confirmed launched, then one
+    /// more than the launched runner's after each relaunch. Retrying a launch whose outcome is
+    /// unknown (timeout, 5xx, expired lease) therefore asks for the same name again, and the
+    /// Orchestrator, idempotent by name, adopts a runner the earlier call may have started
+    /// instead of starting a second one; only a relaunch (runner lost or taken) gets a new name.
+    public var runnerAttempt: Int
     /// The claim's fencing token (unique per claim; the store checks it with the lease owner).
     public var leaseToken: Int64
     /// When the Producer first recorded the job.
@@ -28,7 +33,8 @@ public struct DispatchJob: Sendable, Equatable {
     /// Creates a claimed job.
     public init(
         id: Int64, runID: Int64 = 0, pool: String, labels: [String], owner: String,
-        repository: String? = nil, installationID: Int64?, attempt: Int, leaseToken: Int64 = 0, receivedAt: Date
+        repository: String? = nil, installationID: Int64?, attempt: Int, runnerAttempt: Int = 0, leaseToken: Int64 = 0,
+        receivedAt: Date
     ) {
         self.id = id
         self.runID = runID
@@ -38,12 +44,15 @@ public struct DispatchJob: Sendable, Equatable {
         self.repository = repository
         self.installationID = installationID
         self.attempt = attempt
+        self.runnerAttempt = runnerAttempt
         self.leaseToken = leaseToken
         self.receivedAt = receivedAt
     }
 
-    /// The deterministic runner name for this attempt, `runway-<pool>-<job id>-<attempt>`.
-    public var runnerName: String { RunnerNaming.name(pool: pool, jobID: id, attempt: attempt) }
+    /// The deterministic runner name for this launch, `runway-<pool>-<job id>-<attempt>`.
+    public var runnerName: String {
+        RunnerNaming.name(pool: pool, jobID: id, attempt: runnerAttempt)
+    }
 }
 
 /// Runner names are `runway-<pool>-<job id>-<attempt>`; only such names are ever torn down.

@@ -92,6 +92,7 @@ public struct ReconcilePlanner: Sendable {
         var uncovered: [(id: Int64, reason: RequeueReason)] = []
         for job in snapshot.waitingJobs {
             if let own = byName[job.runnerName], own.ranJob == nil, !condemned.contains(own.name) { continue }
+            if byName[job.runnerName] == nil && !snapshot.complete { continue }
             let tookOther = byName[job.runnerName].map { $0.ranJob != nil && $0.ranJob != job.id } ?? false
             uncovered.append((job.id, tookOther ? .runnerTookOtherJob : .runnerLost))
         }
@@ -108,7 +109,7 @@ public struct ReconcilePlanner: Sendable {
             actions.append(.tearDown(runnerName: runner.name, reason: .idle))
         }
 
-        if let provider {
+        if let provider, snapshot.complete {
             let known = Set(runners.map(\.name))
             var stillOrphan = Set<String>()
             for runner in provider where !known.contains(runner.runnerName)

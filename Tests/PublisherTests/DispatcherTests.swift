@@ -25,7 +25,7 @@ private func settings(poll: Duration = .milliseconds(100)) -> Dispatcher.Setting
 }
 
 @Suite struct DispatcherTests {
-    let logger = Logger(label: "test")
+    let logger = quietLogger()
 
     @Test func drainsEveryPoolFIFOLaunchingEachJobOnce() async {
         let clock = ManualClock()

@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import RunwayKit
 import Synchronization
 @testable import PublisherCore
@@ -64,7 +65,8 @@ final class FakeStore: DispatchStore, Sendable {
                 s.jobs[job.id]?.leaseUntil = now.addingTimeInterval(lease.seconds)
                 return DispatchJob(
                     id: job.id, pool: pool, labels: job.labels, owner: "octo", repository: "octo/repo", installationID: 7,
-                    attempt: job.attempts, receivedAt: job.receivedAt)
+                    attempt: job.attempts,
+                    runnerAttempt: job.runnerName.flatMap { Int($0.split(separator: "-").last ?? "") }.map { $0 + 1 } ?? 0, receivedAt: job.receivedAt)
             }
         }
     }
@@ -242,4 +244,11 @@ final class FakeLeader: LeaderLock, Sendable {
     let leading: Mutex<Bool>
     init(_ leading: Bool = true) { self.leading = Mutex(leading) }
     func tryAcquire() async -> Bool { leading.withLock { $0 } }
+}
+
+/// A logger that prints only critical messages, so test output stays readable.
+func quietLogger() -> Logger {
+    var logger = Logger(label: "test.publisher")
+    logger.logLevel = .critical
+    return logger
 }

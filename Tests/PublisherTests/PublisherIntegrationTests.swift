@@ -9,49 +9,7 @@ import Testing
 /// Real Postgres (scripts/test-env.sh), real HTTP to an Orchestrator double, several Publisher
 /// dispatchers on one database.
 @Suite(.serialized) struct PublisherIntegrationTests {
-    static let logger = Logger(label: "test.publisher")
-
-    /// A migrated store in a fresh schema, dropped afterwards.
-    func withDatabase(_ body: (PostgresConfiguration) async throws -> Void) async throws {
-        let url = try #require(ProcessInfo.processInfo.environment["RUNWAY_TEST_DATABASE_URL"], "run inside scripts/test-env.sh")
-        let schema = "pub_\(UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(12).lowercased())"
-        let admin = PostgresPool(configuration: .init(connectionString: url, poolSize: 1), logger: Self.logger)
-        defer { admin.shutdown() }
-        try await admin.query("CREATE SCHEMA \(schema)")
-        let configuration = PostgresConfiguration(connectionString: url, poolSize: 4, searchPath: schema)
-        let pool = PostgresPool(configuration: configuration, logger: Self.logger)
-        _ = try await Migrator.migrate(pool, logger: Self.logger)
-        pool.shutdown()
-        do {
-            try await body(configuration)
-        } catch {
-            _ = try? await admin.query("DROP SCHEMA \(schema) CASCADE")
-            throw error
-        }
-        try await admin.query("DROP SCHEMA \(schema) CASCADE")
-    }
-
-    /// Inserts `count` queued jobs round-robin over `pools`, received in id order.
-    func seed(_ configuration: PostgresConfiguration, count: Int, pools: [String]) async throws {
-        let pool = PostgresPool(configuration: configuration, logger: Self.logger)
-        defer { pool.shutdown() }
-        try await pool.query("""
-            INSERT INTO jobs (id, run_id, run_attempt, repository, owner, installation_id, labels, pool, status,
-                              dispatch_state, next_attempt_at, received_at, updated_at)
-            SELECT g, g, 1, 'octo/repo', 'octo', 42, ARRAY['self-hosted','linux'], ($2::text[])[1 + g % array_length($2::text[], 1)],
-                   'queued', 'pending', now(), now() - interval '1 hour' + g * interval '1 millisecond', now()
-            FROM generate_series(1, $1::int) AS g
-            """, [.int(count), .textArray(pools)])
-    }
-
-    func counts(_ configuration: PostgresConfiguration) async throws -> [String: Int] {
-        let pool = PostgresPool(configuration: configuration, logger: Self.logger)
-        defer { pool.shutdown() }
-        let rows = try await pool.query("SELECT dispatch_state, count(*) AS n FROM jobs GROUP BY dispatch_state")
-        var result: [String: Int] = [:]
-        for row in rows.rows { result[try row.decode("dispatch_state")] = try row.decode("n") }
-        return result
-    }
+    static let logger = quietLogger()
 
     /// Runs `replicas` dispatchers, each with its own connection pool and lease owner, until
     /// every job is launched or `timeout` passes; returns the final counts.
@@ -81,7 +39,7 @@ import Testing
         let deadline = Date().addingTimeInterval(timeout)
         var result: [String: Int] = [:]
         while Date() < deadline {
-            result = try await counts(configuration)
+            result = try await IntegrationDB.counts(configuration)
             if (result["launched"] ?? 0) + (result["failed"] ?? 0) == jobs { break }
             try await Task.sleep(for: .milliseconds(100))
         }
@@ -93,10 +51,10 @@ import Testing
 
     @Test(arguments: [2, 3])
     func replicasDrainFiveThousandJobsLaunchingEachExactlyOnce(replicas: Int) async throws {
-        try await withDatabase { configuration in
+        try await IntegrationDB.withDatabase { configuration in
             let jobs = 5_000
             let pools = ["ec2-ubuntu", "eks-ubuntu", "ec2-windows"]
-            try await seed(configuration, count: jobs, pools: pools)
+            try await IntegrationDB.seed(configuration, count: jobs, pools: pools)
             let orchestrator = try OrchestratorDouble()
             let started = Date()
             let counts = try await drain(configuration, replicas: replicas, jobs: jobs, orchestrator: orchestrator, pools: pools, maxAttempts: 5)
@@ -111,9 +69,9 @@ import Testing
     }
 
     @Test func anOrchestratorFailing30PercentLosesAndDoublesNothing() async throws {
-        try await withDatabase { configuration in
+        try await IntegrationDB.withDatabase { configuration in
             let jobs = 1_000
-            try await seed(configuration, count: jobs, pools: ["ec2-ubuntu", "eks-ubuntu"])
+            try await IntegrationDB.seed(configuration, count: jobs, pools: ["ec2-ubuntu", "eks-ubuntu"])
             let orchestrator = try OrchestratorDouble(failureRate: 0.3)
             let counts = try await drain(
                 configuration, replicas: 2, jobs: jobs, orchestrator: orchestrator, pools: ["ec2-ubuntu", "eks-ubuntu"], maxAttempts: 30)

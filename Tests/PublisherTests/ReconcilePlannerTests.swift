@@ -115,4 +115,16 @@ import Testing
         let actions = planner.plan(pool: pool, snapshot: PoolSnapshot(runners: runners, waitingJobs: waiting), provider: provider([runners[1]]), now: now)
         #expect(actions == [.tearDown(runnerName: "runway-ec2-1-1", reason: .lost)])
     }
+
+    @Test func anIncompleteSnapshotNeverActsOnAbsence() {
+        var planner = ReconcilePlanner()
+        let orphan = [ProviderRunner(runnerName: "runway-ec2-77-1", providerID: "i-77", state: "running", launchedAt: ago(9999))]
+        let waiting = [WaitingJob(id: 5, runnerName: "runway-ec2-5-1", launchedAt: ago(60))]
+        let snapshot = PoolSnapshot(runners: [], waitingJobs: waiting, complete: false)
+        #expect(planner.plan(pool: pool, snapshot: snapshot, provider: orphan, now: now).isEmpty)
+        var complete = snapshot
+        complete.complete = true
+        #expect(planner.plan(pool: pool, snapshot: complete, provider: orphan, now: now)
+            == [.requeue(jobID: 5, reason: .runnerLost), .tearDown(runnerName: "runway-ec2-77-1", reason: .orphan)])
+    }
 }

@@ -6,7 +6,7 @@ import Testing
 @testable import PublisherCore
 
 @Suite struct ReconcilerTests {
-    let logger = Logger(label: "test")
+    let logger = quietLogger()
     let pool = PoolLimits(name: "ec2", orchestratorURL: "http://o", maxRunners: 10, maxAttempts: 3)
 
     func reconciler(_ store: FakeStore, _ orchestrator: FakeOrchestrator, leader: FakeLeader = FakeLeader(), clock: ManualClock,
