@@ -53,7 +53,11 @@ let package = Package(
         ),
         .target(name: "ProducerCore", dependencies: ["RunwayKit", "JobStore", "GitHub", "Signing"], swiftSettings: swiftSettings),
         .target(name: "PublisherCore", dependencies: ["RunwayKit", "JobStore", "Postgres", "HTTP", "HTTPClient", .product(name: "Logging", package: "swift-log")], swiftSettings: swiftSettings),
-        .target(name: "OrchestratorCore", dependencies: ["RunwayKit", "AWS", "Kubernetes", "GitHub"], swiftSettings: swiftSettings),
+        .target(
+            name: "OrchestratorCore",
+            dependencies: ["RunwayKit", "AWS", "Kubernetes", "GitHub", "HTTP", "HTTPClient", "Signing", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: swiftSettings
+        ),
 
         // Executables: a short main that wires config → service.
         .executableTarget(name: "Producer", dependencies: ["ProducerCore"], swiftSettings: swiftSettings),
@@ -85,6 +89,11 @@ let package = Package(
             name: "ProducerTests",
             dependencies: ["ProducerCore", "JobStore", "Postgres", "GitHub", "RunwayKit", "HTTP", "HTTPClient", "Signing"],
             resources: [.copy("Fixtures")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "OrchestratorTests",
+            dependencies: ["OrchestratorCore", "RunwayKit", "AWS", "Kubernetes", "GitHub", "HTTP", "HTTPClient"],
             swiftSettings: swiftSettings
         ),
     ]

@@ -10,13 +10,14 @@ public struct ClientRequest: Sendable {
     public var headers: HTTPHeaders
     /// The request body (default empty). POST, PUT and PATCH always send one, possibly empty.
     public var body: [UInt8]
-    /// Whole-request timeout (connect + transfer).
+    /// Whole-request timeout, connect + transfer (default 10 s); each retry attempt gets it afresh.
     public var timeout: Duration
-    /// Connect timeout.
+    /// Connect timeout, TCP + TLS handshake (default 3 s).
     public var connectTimeout: Duration
-    /// PEM CA bundle trusted for this request instead of the system store (EKS cluster CA).
+    /// PEM CA bundle trusted for this request instead of the system store (EKS cluster CA);
+    /// default nil, the system store.
     public var caBundlePEM: [UInt8]?
-    /// Retry policy; nil means one attempt. Retries apply only to idempotent methods unless
+    /// Retry policy; nil (default) means one attempt. Retries apply only to idempotent methods unless
     /// `RetryPolicy.retryNonIdempotent` is set.
     public var retry: RetryPolicy?
     /// Redirects followed (default 0: a 3xx response is returned as is). When above 0, only

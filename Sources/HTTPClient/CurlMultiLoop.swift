@@ -33,7 +33,7 @@ final class CurlMultiLoop: Sendable {
 
     /// Starts the transfer thread; nil when libcurl cannot be initialised.
     init?(_ configuration: HTTPClient.Configuration) {
-        guard CurlGlobal.initialized, let multi = MultiHandle(configuration) else { return nil }
+        guard CurlGlobal.problem == nil, let multi = MultiHandle(configuration) else { return nil }
         self.multi = multi
         let thread = Thread { [self] in self.run() }
         thread.name = "runway-curl"
@@ -218,5 +218,14 @@ final class MultiHandle: @unchecked Sendable {
 
 /// `curl_global_init` exactly once per process, before the first handle.
 enum CurlGlobal {
-    static let initialized: Bool = curl_global_init(Int(CURL_GLOBAL_DEFAULT)) == CURLE_OK
+    /// libcurl 7.85 added `CURLOPT_PROTOCOLS_STR`; older run-time libraries would refuse it.
+    static let minimumVersion: UInt32 = 0x07_55_00
+
+    /// Nil when libcurl is usable, else why not.
+    static let problem: String? = {
+        guard ccurl_version_number() >= minimumVersion else {
+            return "libcurl 7.85 or newer is required"
+        }
+        return curl_global_init(Int(CURL_GLOBAL_DEFAULT)) == CURLE_OK ? nil : "curl_global_init failed"
+    }()
 }

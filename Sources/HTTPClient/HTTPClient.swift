@@ -68,7 +68,7 @@ public final class HTTPClient: HTTPTransport {
     /// was cancelled.
     public func execute(_ request: ClientRequest) async throws -> ClientResponse {
         guard let loop else {
-            throw HTTPClientError(code: .other, message: "libcurl could not be initialised")
+            throw HTTPClientError(code: .other, message: CurlGlobal.problem ?? "libcurl could not allocate a multi handle")
         }
         let prepared = try PreparedRequest(
             request, userAgent: configuration.userAgent, trace: TraceContext.current,

@@ -24,6 +24,8 @@ public struct ProducerConfig: Sendable {
     public var githubApp: GitHubAppCredentials?
     /// `RUNWAY_REDELIVERY_INTERVAL`, default 5 min; `RUNWAY_REDELIVERY=off` disables the sweep.
     public var redeliveryInterval: Duration?
+    /// The effective settings, secrets redacted, for the start-up log line.
+    public var effective: [String: String] = [:]
 
     /// Reads and validates everything, listing every problem in the error.
     public static func load(environment: [String: String]) throws(ConfigError) -> ProducerConfig {
@@ -66,6 +68,7 @@ public struct ProducerConfig: Sendable {
         return ProducerConfig(
             common: common, databaseURL: databaseURL, databasePoolSize: poolSize, webhookSecrets: secrets,
             publisherURL: publisherURL, webhookMaxBytes: maxBytes, notifyTimeout: notifyTimeout, migrate: migrate,
-            pools: pools, githubApp: app, redeliveryInterval: (app != nil && sweepOn) ? interval : nil)
+            pools: pools, githubApp: app, redeliveryInterval: (app != nil && sweepOn) ? interval : nil,
+            effective: r.effective)
     }
 }

@@ -27,4 +27,7 @@ CURLMcode ccurl_multi_setopt_long(CURLM *multi, CURLMoption option, long value);
  * `result`, or 0 when no finished transfer is queued. */
 int ccurl_multi_next_done(CURLM *multi, CURL **easy, CURLcode *result);
 
+/** The run-time libcurl version as 0xXXYYZZ (CURLVERSION_NOW is a macro Swift cannot import). */
+unsigned int ccurl_version_number(void);
+
 #endif
