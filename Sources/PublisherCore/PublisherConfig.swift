@@ -22,6 +22,8 @@ public struct PublisherConfig: Sendable {
     public var reconcile: Reconciler.Settings
     /// `PUBLISHER_ORCHESTRATOR_TIMEOUT`, default 30 s; must be shorter than the lease.
     public var orchestratorTimeout: Duration
+    /// The effective settings, secrets redacted, for the start-up log line.
+    public var effective: [String: String] = [:]
 
     /// Reads and validates everything, listing every problem in the error.
     public static func load(environment: [String: String]) throws(ConfigError) -> PublisherConfig {
@@ -67,6 +69,6 @@ public struct PublisherConfig: Sendable {
                 scheduler: .init(batchSize: batch, globalMaxRunners: globalCap, jitRate: jitRate, jitBurst: jitBurst)),
             reconcile: Reconciler.Settings(
                 interval: interval, teardownInterval: teardown, planner: .init(orphanGrace: orphanGrace, lostGrace: lostGrace)),
-            orchestratorTimeout: timeout)
+            orchestratorTimeout: timeout, effective: r.effective)
     }
 }
