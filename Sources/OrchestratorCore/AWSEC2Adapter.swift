@@ -16,7 +16,7 @@ public struct AWSEC2Adapter: EC2API {
 
     public func runInstances(_ request: EC2RunRequest) async throws -> EC2InstanceInfo {
         do {
-            let result = try await client.runInstances(Self.runInstancesRequest(request, logger: logger))
+            let result = try await client.runInstances(Self.runInstancesRequest(request))
             guard let instance = result.instances.first else {
                 throw EC2CallError(code: "MalformedResponse", message: "RunInstances returned no instance", requestID: result.requestId)
             }
@@ -43,7 +43,7 @@ public struct AWSEC2Adapter: EC2API {
     }
 
     /// The AWS module's request for exactly the parameters of `request`.
-    static func runInstancesRequest(_ request: EC2RunRequest, logger: Logger) -> RunInstancesRequest {
+    static func runInstancesRequest(_ request: EC2RunRequest) -> RunInstancesRequest {
         var r = RunInstancesRequest(imageId: request.imageID, instanceType: request.instanceType)
         r.subnetId = request.subnetID
         r.securityGroupIds = request.securityGroupIDs
@@ -57,9 +57,8 @@ public struct AWSEC2Adapter: EC2API {
         r.spot = request.spot ? .init() : nil
         let tags = request.tags.map { RunInstancesRequest.Tag($0.key, $0.value) }
         r.tagSpecifications = [.init(resourceType: "instance", tags: tags), .init(resourceType: "volume", tags: tags)]
-        if request.rootVolumeGiB != nil {
-            // The AWS module has no BlockDeviceMapping yet: the AMI's root volume size is used.
-            logger.warning("root_volume_gib is not applied (BlockDeviceMapping unsupported); the AMI's size is used")
+        if let size = request.rootVolumeGiB {
+            r.rootVolume = .init(deviceName: request.rootDeviceName, sizeGiB: size)
         }
         return r
     }
