@@ -73,6 +73,8 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Load driver for `make bench-store` (scripts/bench-store.sh).
+        .executableTarget(name: "JobStoreBench", dependencies: ["JobStore", "Postgres", .product(name: "Logging", package: "swift-log")], swiftSettings: swiftSettings),
         // libFuzzer entry point for the HTTP request parser (`make fuzz`).
         .executableTarget(name: "HTTPParserFuzz", dependencies: ["HTTP"], swiftSettings: swiftSettings),
 
