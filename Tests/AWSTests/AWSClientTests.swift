@@ -171,3 +171,18 @@ import HTTPClient
         #expect(!String(describing: c).contains("SECRETKEY"))
     }
 }
+
+@Suite struct AWSCancellationTests {
+    struct CancellingTransport: HTTPTransport {
+        func execute(_ request: ClientRequest) async throws -> ClientResponse { throw CancellationError() }
+    }
+
+    @Test func cancellationIsNotRetried() async throws {
+        let client = AWSClient(transport: CancellingTransport(), credentials: StaticCredentialsProvider(TestAWS.credentials),
+                               configuration: try AWSConfiguration(region: "us-east-1"))
+        do { _ = try await STSClient(client: client).getCallerIdentity(); Issue.record("no error") } catch {
+            #expect(error.code == "Cancelled")
+            #expect(!error.retryable)
+        }
+    }
+}
