@@ -180,3 +180,19 @@ struct PostgresPoolTests {
         }
     }
 }
+
+@Suite("Prepared statements")
+struct PreparedStatementTests {
+    @Test("a statement whose result type changed, or that the server discarded, is prepared again")
+    func reprepares() async throws {
+        try await TestDatabase.withSchema(poolSize: 1) { pool, _ in
+            try await pool.query("CREATE TABLE t (a int)")
+            try await pool.query("INSERT INTO t VALUES (1)")
+            #expect(try await pool.query("SELECT * FROM t").columns == ["a"])
+            try await pool.query("ALTER TABLE t ADD COLUMN b int")
+            #expect(try await pool.query("SELECT * FROM t").columns == ["a", "b"])
+            try await pool.withConnection { connection in try connection.execute("DEALLOCATE ALL") }
+            #expect(try await pool.query("SELECT * FROM t").rows.count == 1)
+        }
+    }
+}
