@@ -196,3 +196,21 @@ struct PreparedStatementTests {
         }
     }
 }
+
+@Suite("Connection strings")
+struct ConnectionStringTests {
+    @Test("a key=value connection string works as well as a URI")
+    func keyValue() async throws {
+        let url = try #require(URLComponents(string: try TestDatabase.url))
+        let host = try #require(url.host), port = try #require(url.port), user = try #require(url.user)
+        let database = String(url.path.dropFirst())
+        let pool = PostgresPool(
+            configuration: .init(connectionString: "host=\(host) port=\(port) user=\(user) dbname=\(database) sslmode=disable", poolSize: 1),
+            logger: TestDatabase.logger
+        )
+        defer { pool.shutdown() }
+        let row = try await pool.query("SELECT current_database() AS db, current_setting('TimeZone') AS tz").single()
+        #expect(try row.decode("db") == database)
+        #expect(try row.decode("tz") == "UTC")
+    }
+}
