@@ -18,22 +18,27 @@ public final class JobStore: Sendable {
 
     /// Creates a store. `now` is the clock for every timestamp and comparison the store makes
     /// (inject one in tests). Group commit: at most `maxBatch` `record` calls share one commit,
-    /// and at most `commitConcurrency` record transactions run at once (fewer, larger commits
-    /// amortise the WAL flush; the rest of the pool stays free for claims).
+    /// and at most `commitConcurrency` record commits run at once (default: the pool size — with
+    /// a commit latency dominated by the WAL flush, more concurrent commits beat bigger ones;
+    /// see docs/decisions/jobstore.md).
     public init(
         pool: PostgresPool,
         logger: Logger,
         maxAttempts: Int = 5,
         maxBatch: Int = 64,
-        commitConcurrency: Int = 4,
+        commitConcurrency: Int? = nil,
         now: @escaping @Sendable () -> Date = { Date() }
     ) {
         self.pool = pool
         self.logger = logger
         self.maxAttempts = max(1, maxAttempts)
         self.now = now
-        self.batcher = RecordBatcher(maxBatch: max(1, maxBatch), maxFlushers: max(1, commitConcurrency))
+        self.batcher = RecordBatcher(maxBatch: max(1, maxBatch), maxFlushers: max(1, commitConcurrency ?? pool.configuration.poolSize))
     }
+
+    /// Group-commit counters since start: batches committed (or attempted) and the `record`
+    /// calls they carried; `events / batches` is the mean batch size (a metric for `/metrics`).
+    public var recordBatchStatistics: (batches: Int, events: Int) { batcher.statistics }
 
     /// Whether the database answers (for `/readyz`).
     public func ping() async throws {

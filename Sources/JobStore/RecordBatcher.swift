@@ -52,6 +52,8 @@ final class RecordBatcher: @unchecked Sendable {
     private let lock = NSCondition()
     private var queue: [RecordTicket] = []
     private var flushers = 0
+    private var batches = 0
+    private var events = 0
 
     init(maxBatch: Int, maxFlushers: Int) {
         self.maxBatch = maxBatch
@@ -83,6 +85,13 @@ final class RecordBatcher: @unchecked Sendable {
         return true
     }
 
+    /// Batches taken and events in them so far.
+    var statistics: (batches: Int, events: Int) {
+        lock.lock()
+        defer { lock.unlock() }
+        return (batches, events)
+    }
+
     /// The next batch for an active flusher (waiting up to `linger` for one); an empty batch
     /// also ends its turn, in the same critical section, so a ticket can never be left behind
     /// with no flusher. Runs on a pool thread, where waiting is allowed.
@@ -95,6 +104,8 @@ final class RecordBatcher: @unchecked Sendable {
             return []
         }
         let count = min(maxBatch, queue.count)
+        batches += 1
+        events += count
         let batch = Array(queue.prefix(count))
         queue.removeFirst(count)
         return batch

@@ -31,7 +31,7 @@ let mode = argument(1)
 let url = argument(2)
 let concurrency = mode == "upsert" || mode == "claim" ? number(3) : 1
 let pool = PostgresPool(configuration: .init(connectionString: url, poolSize: max(2, min(concurrency, 8))), logger: logger)
-let commitConcurrency = Int(ProcessInfo.processInfo.environment["BENCH_COMMIT_CONCURRENCY"] ?? "") ?? 4
+let commitConcurrency = Int(ProcessInfo.processInfo.environment["BENCH_COMMIT_CONCURRENCY"] ?? "")
 let store = JobStore(pool: pool, logger: logger, commitConcurrency: commitConcurrency)
 
 /// Runs `body` from `concurrency` tasks until the deadline; returns the summed counts per second.
@@ -74,6 +74,8 @@ do {
             return 1
         }
         print(String(format: "rate=%.0f", rate))
+        let stats = store.recordBatchStatistics
+        FileHandle.standardError.write(Data("upsert: \(stats.events) records in \(stats.batches) commits\n".utf8))
     case "claim":
         let batch = number(4)
         let seconds = number(5)

@@ -8,6 +8,7 @@ import Foundation
 public final class PostgresConnection {
     private let handle: OpaquePointer
     private var preparedNames: [String: String] = [:]
+    private var preparedCount = 0
 
     private init(handle: OpaquePointer) { self.handle = handle }
 
@@ -61,8 +62,20 @@ public final class PostgresConnection {
     /// Runs one parameterised statement. Prepared once per connection and reused.
     @discardableResult
     public func query(_ sql: String, _ binds: [PostgresValue] = []) throws -> PostgresRows {
-        let name = try prepared(sql, binds)
-        return try withParameters(binds) { values, count in
+        do {
+            return try run(try prepared(sql, binds), binds)
+        } catch let error as PostgresError where error.sqlState == "0A000" || error.sqlState == "26000" {
+            // The server dropped or invalidated the prepared statement (a migration changed a
+            // result type, or DISCARD ALL ran): prepare it again, and retry when no transaction
+            // was aborted by the failure.
+            preparedNames[sql] = nil
+            guard PQtransactionStatus(handle) == PQTRANS_IDLE else { throw error }
+            return try run(try prepared(sql, binds), binds)
+        }
+    }
+
+    private func run(_ name: String, _ binds: [PostgresValue]) throws -> PostgresRows {
+        try withParameters(binds) { values, count in
             try consume(PQexecPrepared(handle, name, count, values, nil, nil, 0))
         }
     }
@@ -94,7 +107,8 @@ public final class PostgresConnection {
 
     private func prepared(_ sql: String, _ binds: [PostgresValue]) throws -> String {
         if let name = preparedNames[sql] { return name }
-        let name = "runway_\(preparedNames.count)"
+        preparedCount += 1
+        let name = "runway_\(preparedCount)"
         let types = binds.map { Oid($0.type.rawValue) }
         _ = try consume(PQprepare(handle, name, sql, Int32(types.count), types))
         preparedNames[sql] = name

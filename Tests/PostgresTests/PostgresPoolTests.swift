@@ -180,3 +180,37 @@ struct PostgresPoolTests {
         }
     }
 }
+
+@Suite("Prepared statements")
+struct PreparedStatementTests {
+    @Test("a statement whose result type changed, or that the server discarded, is prepared again")
+    func reprepares() async throws {
+        try await TestDatabase.withSchema(poolSize: 1) { pool, _ in
+            try await pool.query("CREATE TABLE t (a int)")
+            try await pool.query("INSERT INTO t VALUES (1)")
+            #expect(try await pool.query("SELECT * FROM t").columns == ["a"])
+            try await pool.query("ALTER TABLE t ADD COLUMN b int")
+            #expect(try await pool.query("SELECT * FROM t").columns == ["a", "b"])
+            try await pool.withConnection { connection in try connection.execute("DEALLOCATE ALL") }
+            #expect(try await pool.query("SELECT * FROM t").rows.count == 1)
+        }
+    }
+}
+
+@Suite("Connection strings")
+struct ConnectionStringTests {
+    @Test("a key=value connection string works as well as a URI")
+    func keyValue() async throws {
+        let url = try #require(URLComponents(string: try TestDatabase.url))
+        let host = try #require(url.host), port = try #require(url.port), user = try #require(url.user)
+        let database = String(url.path.dropFirst())
+        let pool = PostgresPool(
+            configuration: .init(connectionString: "host=\(host) port=\(port) user=\(user) dbname=\(database) sslmode=disable", poolSize: 1),
+            logger: TestDatabase.logger
+        )
+        defer { pool.shutdown() }
+        let row = try await pool.query("SELECT current_database() AS db, current_setting('TimeZone') AS tz").single()
+        #expect(try row.decode("db") == database)
+        #expect(try row.decode("tz") == "UTC")
+    }
+}
