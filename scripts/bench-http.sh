@@ -22,12 +22,14 @@ swift build -c release --package-path bench/hummingbird/yardstick >&2
 runway_bin="$(swift build -c release --package-path bench/runway-http --show-bin-path)/runway-http-bench"
 hb_bin="$(swift build -c release --package-path bench/hummingbird/yardstick --show-bin-path)/hb-bench"
 
-work="$(mktemp -d)"
+# Raw wrk outputs stay in .build-bench/http (git-ignored) for a look after the run.
+work="$root/.build-bench/http"
+rm -rf "$work"
+mkdir -p "$work"
 pids=()
 cleanup() {
     for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
     wait 2>/dev/null || true
-    rm -rf "$work"
 }
 trap cleanup EXIT
 
@@ -100,15 +102,17 @@ import re, statistics, sys, os, subprocess, datetime
 work, runs, runway_rss, hb_rss, duration = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), sys.argv[5]
 
 def ms(value):
-    m = re.match(r"([\d.]+)(us|ms|s)", value)
+    m = re.fullmatch(r"([\d.]+)(us|ms|s|m)", value)
+    if m.group(2) == "m": return float(m.group(1)) * 60000
     n, unit = float(m.group(1)), m.group(2)
     return n / 1000 if unit == "us" else n * 1000 if unit == "s" else n
 
 def parse(path):
     text = open(path).read()
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))
-    p50 = ms(re.search(r"50%\s+(\S+)", text).group(1))
-    p99 = ms(re.search(r"99%\s+(\S+)", text).group(1))
+    # The latency distribution lines ("     50%    1.23ms"), not the "+/- Stdev" percentages.
+    p50 = ms(re.search(r"^\s+50%\s+(\S+)\s*$", text, re.M).group(1))
+    p99 = ms(re.search(r"^\s+99%\s+(\S+)\s*$", text, re.M).group(1))
     errors = 0
     m = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", text)
     if m: errors += sum(int(x) for x in m.groups())
