@@ -87,6 +87,7 @@ run_wrk() { # server port scenario run
     echo "  $scenario run $run $server: $(grep 'Requests/sec' "$work/$server-$scenario-$run.txt")" >&2
 }
 
+load_start="$(cut -d' ' -f1-3 /proc/loadavg)"
 scenarios=(get-keepalive post-keepalive get-close post-close)
 for scenario in "${scenarios[@]}"; do
     for run in $(seq "$runs"); do
@@ -94,12 +95,14 @@ for scenario in "${scenarios[@]}"; do
         run_wrk hummingbird "$hb_port" "$scenario" "$run"
     done
 done
+load_end="$(cut -d' ' -f1-3 /proc/loadavg)"
 runway_rss="$(awk '/VmHWM/ {print $2}' "/proc/$runway_pid/status")"
 hb_rss="$(awk '/VmHWM/ {print $2}' "/proc/$hb_pid/status")"
 
-table="$(python3 - "$work" "$runs" "$runway_rss" "$hb_rss" "$duration" <<'PY'
+table="$(python3 - "$work" "$runs" "$runway_rss" "$hb_rss" "$duration" "$load_start" "$load_end" <<'PY'
 import re, statistics, sys, os, subprocess, datetime
 work, runs, runway_rss, hb_rss, duration = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), sys.argv[5]
+load_start, load_end = sys.argv[6], sys.argv[7]
 
 def ms(value):
     m = re.fullmatch(r"([\d.]+)(us|ms|s|m)", value)
@@ -139,6 +142,9 @@ for s in ["get-keepalive", "post-keepalive", "get-close", "post-close"]:
                f"{med(r,1):.2f} / {med(r,2):.2f} | {med(h,1):.2f} / {med(h,2):.2f} | {sum(x[3] for x in r)} / {sum(x[3] for x in h)} |")
 out.append("")
 out.append(f"Peak RSS (VmHWM over all runs): Runway {runway_rss / 1024:.1f} MB, Hummingbird {hb_rss / 1024:.1f} MB (target: Runway < 25 MB).")
+out.append("")
+out.append(f"Load average (1/5/15 min) at start {load_start}, at end {load_end}: wrk and both servers share 2 cores "
+           "with whatever else runs, so ratios move between runs. Errors are wrk socket errors plus non-2xx answers.")
 print("\n".join(out))
 PY
 )"
