@@ -9,6 +9,7 @@
 #   RUNWAY_TEST_DATABASE_URL      postgresql://postgres@127.0.0.1:PORT/runway_test
 #   RUNWAY_TEST_PG_CTL            "runuser -u postgres -- pg_ctl -D DIR" prefix for restart tests
 #   RUNWAY_TEST_PG_DATA           data directory
+#   RUNWAY_TEST_PG_SCRIPT         scripts/test-pg.sh: stop|start|restart this Postgres (fault tests)
 #   RUNWAY_TEST_MOTO_URL          http://127.0.0.1:PORT
 #   RUNWAY_TEST_AWS_ACCESS_KEY_ID / RUNWAY_TEST_AWS_SECRET_ACCESS_KEY   valid moto credentials
 set -euo pipefail
@@ -42,8 +43,8 @@ trap cleanup EXIT INT TERM
 if [ "$(id -u)" = "0" ]; then chown postgres "$WORK"; fi
 as_pg "$PG_BIN/initdb" -D "$PG_DATA" -A trust -U postgres --no-sync >"$WORK/initdb.log" 2>&1 \
   || { cat "$WORK/initdb.log" >&2; exit 1; }
-as_pg "$PG_BIN/pg_ctl" -D "$PG_DATA" -l "$WORK/pg.log" -w \
-  -o "-k $PG_SOCK -p $PG_PORT -c listen_addresses=127.0.0.1 -c max_connections=300 -c fsync=on" start >/dev/null \
+PG_OPTS="-k $PG_SOCK -p $PG_PORT -c listen_addresses=127.0.0.1 -c max_connections=300 -c fsync=on"
+as_pg "$PG_BIN/pg_ctl" -D "$PG_DATA" -l "$WORK/pg.log" -w -o "$PG_OPTS" start >/dev/null \
   || { cat "$WORK/pg.log" >&2; exit 1; }
 as_pg "$PG_BIN/psql" -h 127.0.0.1 -p "$PG_PORT" -U postgres -qc "CREATE DATABASE runway_test" >/dev/null
 
@@ -58,6 +59,10 @@ eval "$(python3 "$(dirname "$0")/moto-setup.py" "http://127.0.0.1:$MOTO_PORT")"
 export RUNWAY_TEST_DATABASE_URL="postgresql://postgres@127.0.0.1:$PG_PORT/runway_test"
 export RUNWAY_TEST_PG_CTL="$PG_BIN/pg_ctl"
 export RUNWAY_TEST_PG_DATA="$PG_DATA"
+export RUNWAY_TEST_PG_OPTS="$PG_OPTS"
+export RUNWAY_TEST_PG_LOG="$WORK/pg.log"
+# `scripts/test-pg.sh stop|start|restart` controls this Postgres from tests.
+export RUNWAY_TEST_PG_SCRIPT="$(cd "$(dirname "$0")" && pwd)/test-pg.sh"
 export RUNWAY_TEST_MOTO_URL="http://127.0.0.1:$MOTO_PORT"
 export RUNWAY_TEST_WORK="$WORK"
 echo "test-env: postgres on 127.0.0.1:$PG_PORT, moto on 127.0.0.1:$MOTO_PORT (auth on)" >&2

@@ -8,5 +8,5 @@ swift build --build-tests
 scripts/test-env.sh bash -c '
   set -e
   if [ -x scripts/static-checks.sh ]; then scripts/static-checks.sh; fi
-  swift test --skip-build
+  swift test --skip-build --no-parallel
 '

@@ -1,1 +1,5 @@
-print("not yet wired")
+import Foundation
+import ProducerCore
+
+// The Producer: GitHub webhook in, durable job row out. See ProducerService.
+exit(await ProducerService.main(environment: ProcessInfo.processInfo.environment))

@@ -1,1 +1,0 @@
-// Module AWS: work in progress.

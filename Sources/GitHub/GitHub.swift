@@ -1,1 +1,0 @@
-// Module GitHub: work in progress.

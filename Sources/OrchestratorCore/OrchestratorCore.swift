@@ -1,1 +1,0 @@
-// Module OrchestratorCore: work in progress.

@@ -1,1 +1,0 @@
-// Module Postgres: work in progress.

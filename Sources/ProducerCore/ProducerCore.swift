@@ -1,1 +1,0 @@
-// Module ProducerCore: work in progress.

@@ -1,1 +1,0 @@
-// Module RunwayKit: work in progress.
