@@ -22,12 +22,14 @@ swift build -c release --package-path bench/hummingbird/yardstick >&2
 runway_bin="$(swift build -c release --package-path bench/runway-http --show-bin-path)/runway-http-bench"
 hb_bin="$(swift build -c release --package-path bench/hummingbird/yardstick --show-bin-path)/hb-bench"
 
-work="$(mktemp -d)"
+# Raw wrk outputs stay in .build-bench/http (git-ignored) for a look after the run.
+work="$root/.build-bench/http"
+rm -rf "$work"
+mkdir -p "$work"
 pids=()
 cleanup() {
     for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
     wait 2>/dev/null || true
-    rm -rf "$work"
 }
 trap cleanup EXIT
 
@@ -85,6 +87,7 @@ run_wrk() { # server port scenario run
     echo "  $scenario run $run $server: $(grep 'Requests/sec' "$work/$server-$scenario-$run.txt")" >&2
 }
 
+load_start="$(cut -d' ' -f1-3 /proc/loadavg)"
 scenarios=(get-keepalive post-keepalive get-close post-close)
 for scenario in "${scenarios[@]}"; do
     for run in $(seq "$runs"); do
@@ -92,23 +95,27 @@ for scenario in "${scenarios[@]}"; do
         run_wrk hummingbird "$hb_port" "$scenario" "$run"
     done
 done
+load_end="$(cut -d' ' -f1-3 /proc/loadavg)"
 runway_rss="$(awk '/VmHWM/ {print $2}' "/proc/$runway_pid/status")"
 hb_rss="$(awk '/VmHWM/ {print $2}' "/proc/$hb_pid/status")"
 
-table="$(python3 - "$work" "$runs" "$runway_rss" "$hb_rss" "$duration" <<'PY'
+table="$(python3 - "$work" "$runs" "$runway_rss" "$hb_rss" "$duration" "$load_start" "$load_end" <<'PY'
 import re, statistics, sys, os, subprocess, datetime
 work, runs, runway_rss, hb_rss, duration = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), sys.argv[5]
+load_start, load_end = sys.argv[6], sys.argv[7]
 
 def ms(value):
-    m = re.match(r"([\d.]+)(us|ms|s)", value)
+    m = re.fullmatch(r"([\d.]+)(us|ms|s|m)", value)
+    if m.group(2) == "m": return float(m.group(1)) * 60000
     n, unit = float(m.group(1)), m.group(2)
     return n / 1000 if unit == "us" else n * 1000 if unit == "s" else n
 
 def parse(path):
     text = open(path).read()
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))
-    p50 = ms(re.search(r"50%\s+(\S+)", text).group(1))
-    p99 = ms(re.search(r"99%\s+(\S+)", text).group(1))
+    # The latency distribution lines ("     50%    1.23ms"), not the "+/- Stdev" percentages.
+    p50 = ms(re.search(r"^\s+50%\s+(\S+)\s*$", text, re.M).group(1))
+    p99 = ms(re.search(r"^\s+99%\s+(\S+)\s*$", text, re.M).group(1))
     errors = 0
     m = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", text)
     if m: errors += sum(int(x) for x in m.groups())
@@ -135,6 +142,9 @@ for s in ["get-keepalive", "post-keepalive", "get-close", "post-close"]:
                f"{med(r,1):.2f} / {med(r,2):.2f} | {med(h,1):.2f} / {med(h,2):.2f} | {sum(x[3] for x in r)} / {sum(x[3] for x in h)} |")
 out.append("")
 out.append(f"Peak RSS (VmHWM over all runs): Runway {runway_rss / 1024:.1f} MB, Hummingbird {hb_rss / 1024:.1f} MB (target: Runway < 25 MB).")
+out.append("")
+out.append(f"Load average (1/5/15 min) at start {load_start}, at end {load_end}: wrk and both servers share 2 cores "
+           "with whatever else runs, so ratios move between runs. Errors are wrk socket errors plus non-2xx answers.")
 print("\n".join(out))
 PY
 )"

@@ -154,4 +154,3 @@ struct ServerLimitTests {
     }
 }
 
-extension RawClient: @unchecked Sendable {}
