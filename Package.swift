@@ -15,6 +15,8 @@ let package = Package(
         .executable(name: "publisher", targets: ["Publisher"]),
         .executable(name: "orchestrator", targets: ["Orchestrator"]),
         .executable(name: "runway", targets: ["runway"]),
+        // For bench/sigv4 (a separate package depending on this one by path).
+        .library(name: "RunwayAWS", targets: ["AWS"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
@@ -71,6 +73,8 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Load driver for `make bench-store` (scripts/bench-store.sh).
+        .executableTarget(name: "JobStoreBench", dependencies: ["JobStore", "Postgres", .product(name: "Logging", package: "swift-log")], swiftSettings: swiftSettings),
         // libFuzzer entry point for the HTTP request parser (`make fuzz`).
         .executableTarget(name: "HTTPParserFuzz", dependencies: ["HTTP"], swiftSettings: swiftSettings),
 
@@ -80,9 +84,9 @@ let package = Package(
         .testTarget(name: "SigningTests", dependencies: ["Signing"], swiftSettings: swiftSettings),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres"], swiftSettings: swiftSettings),
         .testTarget(name: "JobStoreTests", dependencies: ["JobStore", "Postgres"], swiftSettings: swiftSettings),
-        .testTarget(name: "AWSTests", dependencies: ["AWS"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
-        .testTarget(name: "KubernetesTests", dependencies: ["Kubernetes", "AWS"], swiftSettings: swiftSettings),
-        .testTarget(name: "GitHubTests", dependencies: ["GitHub", "Signing"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
+        .testTarget(name: "AWSTests", dependencies: ["AWS", "HTTP", "HTTPClient"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
+        .testTarget(name: "KubernetesTests", dependencies: ["Kubernetes", "AWS", "HTTP", "HTTPClient"], swiftSettings: swiftSettings),
+        .testTarget(name: "GitHubTests", dependencies: ["GitHub", "Signing", "HTTPClient", "HTTP"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(name: "PublisherTests", dependencies: ["PublisherCore", "JobStore", "Postgres", "RunwayKit", "HTTP", "HTTPClient"], swiftSettings: swiftSettings),
         .testTarget(name: "RunwayKitTests", dependencies: ["RunwayKit"], swiftSettings: swiftSettings),
         .testTarget(
@@ -94,6 +98,11 @@ let package = Package(
         .testTarget(
             name: "OrchestratorTests",
             dependencies: ["OrchestratorCore", "RunwayKit", "AWS", "Kubernetes", "GitHub", "HTTP", "HTTPClient"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "IntegrationTests",
+            dependencies: ["HTTP", "HTTPClient", "Postgres", "GitHub", "JobStore", "RunwayKit", "Signing"],
             swiftSettings: swiftSettings
         ),
     ]

@@ -62,6 +62,7 @@ public final class GitHubApp: Sendable {
     let rateLimits = RateLimitTracker()
     let jitPacer: JITPacer
     let tokenCache: InstallationTokenCache
+    let installationIDs = InstallationIDCache()
 
     /// Creates a client. `clock` is injectable for tests (JWT claims, token expiry, waits).
     public init(credentials: GitHubAppCredentials, transport: any HTTPTransport,
@@ -112,27 +113,5 @@ public final class GitHubApp: Sendable {
             "github.installation": "\(installationID)", "github.token_expires_at": "\(GitHubDate.format(token.expiresAt))",
         ])
         return token
-    }
-
-    /// The installation of the App on a repository (`GET /repos/{owner}/{repo}/installation`).
-    public func installation(owner: String, repository: String) async throws(GitHubError) -> Installation {
-        guard let prefix = RunnerScope.repository(owner: owner, name: repository).pathPrefix else {
-            throw GitHubError(code: .invalidRequest, message: "invalid repository name")
-        }
-        let template = "GET /repos/{owner}/{repo}/installation"
-        let response = try await send(APICall(method: "GET", path: prefix + "/installation", template: template), auth: .app)
-        return try decode(Installation.self, from: response, template: template)
-    }
-
-    /// The installation of the App on an organisation (`GET /orgs/{org}/installation`), or on
-    /// a user account (`GET /users/{username}/installation`) when `isUser` is set.
-    public func installation(owner: String, isUser: Bool = false) async throws(GitHubError) -> Installation {
-        guard !owner.isEmpty, !owner.contains("/") else {
-            throw GitHubError(code: .invalidRequest, message: "invalid owner name")
-        }
-        let template = isUser ? "GET /users/{username}/installation" : "GET /orgs/{org}/installation"
-        let path = (isUser ? "/users/" : "/orgs/") + PathEncoding.encode(owner) + "/installation"
-        let response = try await send(APICall(method: "GET", path: path, template: template), auth: .app)
-        return try decode(Installation.self, from: response, template: template)
     }
 }

@@ -19,8 +19,7 @@ public enum GitHubStatus: String, Sendable, Codable, CaseIterable, Comparable {
         }
     }
 
-    /// Parses GitHub's wire value, throwing `JobStoreError.invalidEvent` for anything unknown
-    /// (GitHub has also sent `requested` and `pending` for some check-run-like payloads).
+    /// Parses GitHub's wire value, throwing `JobStoreError.invalidEvent` for anything unknown.
     public init(validating raw: String) throws(JobStoreError) {
         guard let status = GitHubStatus(rawValue: raw) else {
             throw JobStoreError(.invalidEvent, "unknown workflow_job status")
@@ -28,6 +27,7 @@ public enum GitHubStatus: String, Sendable, Codable, CaseIterable, Comparable {
         self = status
     }
 
+    /// Orders by `rank`.
     public static func < (lhs: GitHubStatus, rhs: GitHubStatus) -> Bool { lhs.rank < rhs.rank }
 }
 

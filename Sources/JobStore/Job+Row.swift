@@ -16,37 +16,40 @@ extension Job {
         columnNames.map { "\(alias).\($0)" }.joined(separator: ", ")
     }
 
+    /// Decodes a row selected with `columns`, by position (the hot path of claims and records).
     init(row: PostgresRow) throws {
-        guard let status = GitHubStatus(rawValue: try row.decode("status")),
-              let state = DispatchState(rawValue: try row.decode("dispatch_state"))
-        else { throw PostgresError(.decoding, "unknown status or dispatch_state in jobs row") }
-        let leaseOwner: String? = try row.decode("lease_owner")
-        let leaseToken: Int64? = try row.decode("lease_token")
+        var cell = RowCursor(row: row)
+        let id: Int64 = try cell.next(), runID: Int64 = try cell.next(), runAttempt: Int = try cell.next()
+        let repository: String = try cell.next(), owner: String = try cell.next()
+        let installationID: Int64? = try cell.next(), labels: [String] = try cell.next(), pool: String? = try cell.next()
+        guard let status = GitHubStatus(rawValue: try cell.next()) else {
+            throw PostgresError(.decoding, "unknown status in jobs row")
+        }
+        let conclusion: String? = try cell.next(), runnerName: String? = try cell.next()
+        guard let state = DispatchState(rawValue: try cell.next()) else {
+            throw PostgresError(.decoding, "unknown dispatch_state in jobs row")
+        }
+        let attempts: Int = try cell.next(), leaseOwner: String? = try cell.next(), leaseToken: Int64? = try cell.next()
         self.init(
-            id: try row.decode("id"),
-            runID: try row.decode("run_id"),
-            runAttempt: try row.decode("run_attempt"),
-            repository: try row.decode("repository"),
-            owner: try row.decode("owner"),
-            installationID: try row.decode("installation_id"),
-            labels: try row.decode("labels"),
-            pool: try row.decode("pool"),
-            status: status,
-            conclusion: try row.decode("conclusion"),
-            runnerName: try row.decode("runner_name"),
-            dispatchState: state,
-            attempts: try row.decode("attempts"),
+            id: id, runID: runID, runAttempt: runAttempt, repository: repository, owner: owner,
+            installationID: installationID, labels: labels, pool: pool, status: status, conclusion: conclusion,
+            runnerName: runnerName, dispatchState: state, attempts: attempts,
             lease: leaseOwner.flatMap { owner in leaseToken.map { Lease(owner: owner, token: $0) } },
-            leaseExpiresAt: try row.decode("lease_expires_at"),
-            nextAttemptAt: try row.decode("next_attempt_at"),
-            lastError: try row.decode("last_error"),
-            launchedRunner: try row.decode("launched_runner"),
-            receivedAt: try row.decode("received_at"),
-            launchedAt: try row.decode("launched_at"),
-            startedAt: try row.decode("started_at"),
-            completedAt: try row.decode("completed_at"),
-            updatedAt: try row.decode("updated_at")
+            leaseExpiresAt: try cell.next(), nextAttemptAt: try cell.next(), lastError: try cell.next(),
+            launchedRunner: try cell.next(), receivedAt: try cell.next(), launchedAt: try cell.next(),
+            startedAt: try cell.next(), completedAt: try cell.next(), updatedAt: try cell.next()
         )
+    }
+}
+
+/// Reads a row's cells left to right.
+struct RowCursor {
+    let row: PostgresRow
+    var position = 0
+
+    mutating func next<T: PostgresDecodable>(as type: T.Type = T.self) throws -> T {
+        defer { position += 1 }
+        return try row.decode(at: position)
     }
 }
 

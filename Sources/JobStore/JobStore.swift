@@ -25,7 +25,7 @@ public final class JobStore: Sendable {
         logger: Logger,
         maxAttempts: Int = 5,
         maxBatch: Int = 64,
-        commitConcurrency: Int = 2,
+        commitConcurrency: Int = 4,
         now: @escaping @Sendable () -> Date = { Date() }
     ) {
         self.pool = pool
@@ -41,8 +41,3 @@ public final class JobStore: Sendable {
     }
 }
 
-extension JobStore {
-    /// The channel `record` notifies at commit (payload: the pool name) when a job becomes
-    /// claimable; a Publisher may `LISTEN` on it.
-    public static let notifyChannel = "runway_jobs"
-}

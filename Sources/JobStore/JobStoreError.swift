@@ -30,5 +30,6 @@ public struct JobStoreError: Error, Sendable, Equatable, CustomStringConvertible
         self.message = message
     }
 
+    /// `code: message`.
     public var description: String { "\(code.rawValue): \(message)" }
 }

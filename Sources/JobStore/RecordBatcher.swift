@@ -45,7 +45,11 @@ final class RecordBatcher: @unchecked Sendable {
     // Safety: `queue` and `flushers` are only touched while holding `lock`.
     let maxBatch: Int
     let maxFlushers: Int
-    private let lock = NSLock()
+    /// How long an idle flusher waits for more tickets before ending its turn. Callers answered
+    /// by the last commit usually come back within it, and find a flusher already running on a
+    /// pool thread instead of starting a task and a thread hop of their own.
+    let linger: TimeInterval = 0.001
+    private let lock = NSCondition()
     private var queue: [RecordTicket] = []
     private var flushers = 0
 
@@ -54,36 +58,38 @@ final class RecordBatcher: @unchecked Sendable {
         self.maxFlushers = maxFlushers
     }
 
-    func enqueue(_ ticket: RecordTicket) {
+    /// Ends a flusher's turn whose loop never ran (no connection). When no other flusher is
+    /// left to drain the queue, every queued ticket fails with `error`.
+    func abandon(with error: any Error) {
         lock.lock()
-        queue.append(ticket)
+        flushers -= 1
+        guard flushers == 0 else { return lock.unlock() }
+        let failed = queue
+        queue.removeAll()
         lock.unlock()
+        for ticket in failed { ticket.complete(.failure(error)) }
     }
 
-    /// Takes a ticket back if no flusher has taken it yet.
-    func remove(_ ticket: RecordTicket) -> Bool {
+    /// Enqueues a ticket and says whether its caller must start a flusher: only when fewer
+    /// than `maxFlushers` are active. Otherwise an active one picks the ticket up before it
+    /// stops (see `next`), so most callers never touch the connection pool at all.
+    func enqueue(_ ticket: RecordTicket) -> Bool {
         lock.lock()
         defer { lock.unlock() }
-        guard let index = queue.firstIndex(where: { $0 === ticket }) else { return false }
-        queue.remove(at: index)
-        return true
-    }
-
-    /// Becomes a flusher if fewer than `maxFlushers` are active; otherwise an active one will
-    /// pick the queued tickets up before it stops (see `next`).
-    func startFlushing() -> Bool {
-        lock.lock()
-        defer { lock.unlock() }
-        guard flushers < maxFlushers, !queue.isEmpty else { return false }
+        queue.append(ticket)
+        lock.signal()
+        guard flushers < maxFlushers else { return false }
         flushers += 1
         return true
     }
 
-    /// The next batch for an active flusher; an empty batch also ends its turn, in the same
-    /// critical section, so a ticket can never be left behind with no flusher.
+    /// The next batch for an active flusher (waiting up to `linger` for one); an empty batch
+    /// also ends its turn, in the same critical section, so a ticket can never be left behind
+    /// with no flusher. Runs on a pool thread, where waiting is allowed.
     func next() -> [RecordTicket] {
         lock.lock()
         defer { lock.unlock() }
+        if queue.isEmpty { _ = lock.wait(until: Date(timeIntervalSinceNow: linger)) }
         guard !queue.isEmpty else {
             flushers -= 1
             return []

@@ -21,6 +21,7 @@ public enum RunnerState: String, Sendable, Codable, CaseIterable, Comparable {
         }
     }
 
+    /// Orders by `rank`.
     public static func < (lhs: RunnerState, rhs: RunnerState) -> Bool { lhs.rank < rhs.rank }
 }
 

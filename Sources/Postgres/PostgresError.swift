@@ -55,6 +55,7 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible {
     /// Whether the error is a unique-constraint violation (SQLSTATE 23505).
     public var isUniqueViolation: Bool { sqlState == "23505" }
 
+    /// Code, SQLSTATE, safe message and constraint; never bind values.
     public var description: String {
         var text = "postgres \(code.rawValue)"
         if let sqlState { text += " [\(sqlState)]" }

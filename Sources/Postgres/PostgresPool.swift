@@ -15,12 +15,12 @@ public final class PostgresPool: Sendable {
     /// The pool's configuration.
     public let configuration: PostgresConfiguration
     private let queue = WorkQueue()
-    private let logger: Logger
+    private let outage: OutageLog
 
     /// Starts `poolSize` threads; connections open lazily on first use.
     public init(configuration: PostgresConfiguration, logger: Logger) {
         self.configuration = configuration
-        self.logger = logger
+        self.outage = OutageLog(logger: logger)
         for index in 0..<max(1, configuration.poolSize) {
             let thread = Thread { [queue, configuration] in
                 let slot = ConnectionSlot(configuration: configuration)
@@ -48,7 +48,7 @@ public final class PostgresPool: Sendable {
         _ body: @escaping @Sendable (PostgresConnection) throws -> T
     ) async throws -> T {
         let acquireTimeout = configuration.acquireTimeout
-        let logger = self.logger
+        let outage = self.outage
         let enqueued = ContinuousClock.now
         return try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
             let item = WorkItem { slot in
@@ -59,11 +59,12 @@ public final class PostgresPool: Sendable {
                     let connection = try slot.acquire()
                     let value = try body(connection)
                     slot.checkAfterUse()
+                    outage.succeeded()
                     continuation.resume(returning: value)
                 } catch {
                     slot.checkAfterUse()
                     if let pg = error as? PostgresError, pg.code == .connectionLost || pg.code == .connectionFailed {
-                        logger.warning("postgres connection problem", metadata: ["error": "\(pg)"])
+                        outage.failed(pg)
                     }
                     continuation.resume(throwing: error)
                 }
@@ -85,5 +86,42 @@ public final class PostgresPool: Sendable {
     @discardableResult
     public func query(_ sql: String, _ binds: [PostgresValue] = []) async throws -> PostgresRows {
         try await withConnection { connection in try connection.query(sql, binds) }
+    }
+}
+
+/// Logs a database outage once when it starts, then at most every 10 s with a count, and
+/// once when it ends, instead of once per failed statement.
+final class OutageLog: @unchecked Sendable {
+    // Safety: the mutable fields are only touched while holding `lock`.
+    private let lock = NSLock()
+    private let logger: Logger
+    private var failures = 0
+    private var lastLogged: ContinuousClock.Instant?
+
+    init(logger: Logger) { self.logger = logger }
+
+    func failed(_ error: PostgresError) {
+        lock.lock()
+        failures += 1
+        let now = ContinuousClock.now
+        let due = lastLogged.map { now - $0 >= .seconds(10) } ?? true
+        if due { lastLogged = now }
+        let count = failures
+        lock.unlock()
+        if due {
+            logger.error("postgres unavailable; failing work with a retryable error", metadata: [
+                "error": "\(error)", "db.failures": "\(count)",
+            ])
+        }
+    }
+
+    func succeeded() {
+        lock.lock()
+        guard failures > 0 else { return lock.unlock() }
+        let count = failures
+        failures = 0
+        lastLogged = nil
+        lock.unlock()
+        logger.notice("postgres connection restored", metadata: ["db.failures": "\(count)"])
     }
 }

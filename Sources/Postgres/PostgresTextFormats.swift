@@ -2,19 +2,34 @@ import Foundation
 
 /// `timestamptz` in Postgres' ISO text format (`2026-11-29 08:50:32.123456+00`).
 enum PostgresTimestamp {
-    /// Formats in UTC with microseconds.
+    /// Formats in UTC with microseconds (by hand: `String(format:)` is slow on Linux).
     static func format(_ date: Date) -> String {
         let total = Int64((date.timeIntervalSince1970 * 1_000_000).rounded())
         let seconds = total >= 0 ? total / 1_000_000 : (total - 999_999) / 1_000_000
-        let micros = total - seconds * 1_000_000
+        let micros = Int(total - seconds * 1_000_000)
         var time = time_t(seconds)
         var parts = tm()
         gmtime_r(&time, &parts)
-        return String(
-            format: "%04d-%02d-%02d %02d:%02d:%02d.%06d+00",
-            Int(parts.tm_year) + 1900, Int(parts.tm_mon) + 1, Int(parts.tm_mday),
-            Int(parts.tm_hour), Int(parts.tm_min), Int(parts.tm_sec), Int(micros)
-        )
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(29)
+        func digits(_ value: Int, _ width: Int) {
+            let start = bytes.count
+            bytes.append(contentsOf: repeatElement(48, count: width))
+            var rest = value
+            for index in stride(from: start + width - 1, through: start, by: -1) {
+                bytes[index] = UInt8(48 + rest % 10)
+                rest /= 10
+            }
+        }
+        digits(Int(parts.tm_year) + 1900, 4); bytes.append(45)
+        digits(Int(parts.tm_mon) + 1, 2); bytes.append(45)
+        digits(Int(parts.tm_mday), 2); bytes.append(32)
+        digits(Int(parts.tm_hour), 2); bytes.append(58)
+        digits(Int(parts.tm_min), 2); bytes.append(58)
+        digits(Int(parts.tm_sec), 2); bytes.append(46)
+        digits(micros, 6)
+        bytes.append(contentsOf: [43, 48, 48])
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// Parses `YYYY-MM-DD HH:MM:SS[.ffffff]±HH[:MM[:SS]]`; `nil` for anything else
@@ -70,17 +85,28 @@ enum PostgresTimestamp {
 enum PostgresTextArray {
     /// Quotes every element, escaping `"` and `\`.
     static func format(_ values: [String]) -> String {
-        var out = "{"
-        for (index, value) in values.enumerated() {
-            if index > 0 { out += "," }
-            out += "\""
-            for ch in value.unicodeScalars {
-                if ch == "\"" || ch == "\\" { out += "\\" }
-                out.unicodeScalars.append(ch)
+        format(values.map(Optional.some))
+    }
+
+    /// Quotes every element, escaping `"` and `\`; `nil` becomes an unquoted `NULL`.
+    static func format(_ values: [String?]) -> String {
+        var out: [UInt8] = [UInt8(ascii: "{")]
+        out.reserveCapacity(2 + values.count * 16)
+        for (index, element) in values.enumerated() {
+            if index > 0 { out.append(UInt8(ascii: ",")) }
+            guard let value = element else {
+                out.append(contentsOf: "NULL".utf8)
+                continue
             }
-            out += "\""
+            out.append(UInt8(ascii: "\""))
+            for byte in value.utf8 {
+                if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") { out.append(UInt8(ascii: "\\")) }
+                out.append(byte)
+            }
+            out.append(UInt8(ascii: "\""))
         }
-        return out + "}"
+        out.append(UInt8(ascii: "}"))
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// Parses a one-dimensional array; `nil` for malformed text, nested arrays or NULL elements.

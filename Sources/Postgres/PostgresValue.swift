@@ -14,6 +14,10 @@ public enum PostgresType: UInt32, Sendable {
     case float8 = 701
     /// `text[]`.
     case textArray = 1009
+    /// `bigint[]`.
+    case int8Array = 1016
+    /// `timestamptz[]`.
+    case timestamptzArray = 1185
     /// `timestamptz`.
     case timestamptz = 1184
     /// `jsonb`.
@@ -51,6 +55,18 @@ public struct PostgresValue: Sendable, Equatable {
     /// A `text[]` parameter.
     public static func textArray(_ value: [String]?) -> PostgresValue {
         .init(type: .textArray, text: value.map(PostgresTextArray.format))
+    }
+    /// A `text[]` parameter whose elements may be `NULL` (for `unnest` batches).
+    public static func nullableTextArray(_ value: [String?]) -> PostgresValue {
+        .init(type: .textArray, text: PostgresTextArray.format(value))
+    }
+    /// A `bigint[]` parameter whose elements may be `NULL`.
+    public static func int64Array(_ value: [Int64?]) -> PostgresValue {
+        .init(type: .int8Array, text: "{" + value.map { $0.map { String($0) } ?? "NULL" }.joined(separator: ",") + "}")
+    }
+    /// A `timestamptz[]` parameter whose elements may be `NULL`.
+    public static func timestamptzArray(_ value: [Date?]) -> PostgresValue {
+        .init(type: .timestamptzArray, text: PostgresTextArray.format(value.map { $0.map(PostgresTimestamp.format) }))
     }
 }
 

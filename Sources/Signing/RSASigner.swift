@@ -33,10 +33,10 @@ public struct RSASignerError: Error, Sendable, Equatable, CustomStringConvertibl
 ///
 /// The single owner of its `EVP_PKEY*`, freed in `deinit`. Loads PEM in PKCS#1
 /// (`BEGIN RSA PRIVATE KEY`, what GitHub hands out) or PKCS#8 (`BEGIN PRIVATE KEY`) form.
-// Safety: the EVP_PKEY is written once in init and only read afterwards; OpenSSL allows
-// concurrent signing with one key as long as each signature uses its own EVP_MD_CTX, which
-// `sign` creates per call.
 public final class RSASigner: @unchecked Sendable {
+    // Safety: the EVP_PKEY is written once in init and only read afterwards; OpenSSL allows
+    // concurrent signing with one key as long as each signature uses its own EVP_MD_CTX, which
+    // `sign` creates per call.
     private let key: OpaquePointer
     /// Modulus size in bits.
     public let bits: Int

@@ -169,3 +169,26 @@ import Testing
         await #expect { try await app.redeliverHookDelivery(id: 9) } throws: { ($0 as? GitHubError)?.code == .notFound }
     }
 }
+
+extension GitHubAppTests {
+    @Test func installationIDIsLookedUpOnceAndFallsBackToUserAccounts() async throws {
+        let (app, transport, clock) = try await Self.make { request in
+            switch request.pathOnly {
+            case "/repos/acme/web/installation": return .json(200, #"{"id":31,"account":{"login":"acme","id":1}}"#)
+            case "/orgs/someone/installation": return .json(404, #"{"message":"Not Found"}"#)
+            case "/users/someone/installation": return .json(200, #"{"id":32,"account":{"login":"someone","id":2,"type":"User"}}"#)
+            default: return .json(404, #"{"message":"Not Found"}"#)
+            }
+        }
+        #expect(try await app.installationID(owner: "acme", repository: "web") == 31)
+        #expect(try await app.installationID(owner: "ACME") == 31)
+        #expect(await transport.requests.count == 1)
+        #expect(try await app.installationID(owner: "someone") == 32)
+        #expect(await transport.count(pathSuffix: "/users/someone/installation") == 1)
+        await #expect { try await app.installationID(owner: "ghost") } throws: { ($0 as? GitHubError)?.code == .notFound }
+        // Remembered for 10 minutes, then asked again.
+        clock.advance(601)
+        #expect(try await app.installationID(owner: "acme", repository: "web") == 31)
+        #expect(await transport.count(pathSuffix: "/repos/acme/web/installation") == 2)
+    }
+}

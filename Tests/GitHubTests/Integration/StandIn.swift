@@ -28,12 +28,18 @@ final class StandIn: @unchecked Sendable {
             .deletingLastPathComponent().appendingPathComponent("StandIns/github_standin.py").path
     }
 
-    /// Starts the stand-in trusting the shared test key (App id 4242).
-    static func start(extraArguments: [String] = []) async throws -> StandIn {
-        let keys = try await TestKeys.shared.get()
+    /// Starts the stand-in (App id 4242) trusting the shared test key, or generating its own
+    /// key pair into `privateKeyOut`.
+    static func start(extraArguments: [String] = [], privateKeyOut: String? = nil) async throws -> StandIn {
+        var keyArguments: [String]
+        if let privateKeyOut {
+            keyArguments = ["--app-private-key-out", privateKeyOut]
+        } else {
+            keyArguments = ["--app-public-key", try await TestKeys.shared.get().publicPath]
+        }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", scriptPath, "--app-public-key", keys.publicPath, "--app-id", "4242",
+        process.arguments = ["python3", scriptPath] + keyArguments + ["--app-id", "4242",
                              "--client-id", "Iv1.standin", "--exit-on-stdin-eof"] + extraArguments
         let out = Pipe(), input = Pipe()
         process.standardOutput = out

@@ -98,12 +98,13 @@ import Testing
     @Test func expiringTokensAreRefreshedBeforeExpiry() async throws {
         let standIn = try await StandIn.start()
         defer { standIn.stop() }
-        try await standIn.control("POST", "/_standin/config", ["token_ttl": 3])
-        let app = try await standIn.app { $0.tokenRefreshMargin = .seconds(2) }
+        // Tokens live 6 s; the client refreshes 3 s early, so it reuses one for about 3 s.
+        try await standIn.control("POST", "/_standin/config", ["token_ttl": 6])
+        let app = try await standIn.app { $0.tokenRefreshMargin = .seconds(3) }
         _ = try await app.runners(scope: .organization("octo-org"), installationID: 1)
         _ = try await app.runners(scope: .organization("octo-org"), installationID: 1)
         #expect(try await standIn.tokensMinted(1) == 1)
-        try await Task.sleep(for: .milliseconds(1200))
+        try await Task.sleep(for: .milliseconds(3300))
         _ = try await app.runners(scope: .organization("octo-org"), installationID: 1)
         #expect(try await standIn.tokensMinted(1) == 2)
     }

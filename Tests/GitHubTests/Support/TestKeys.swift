@@ -14,21 +14,24 @@ actor TestKeys {
         let directory: String
     }
 
-    private var pair: Pair?
+    // One generation however many tests ask at once (actor methods are reentrant across awaits).
+    private var generation: Task<Pair, any Error>?
 
     func get() async throws -> Pair {
-        if let pair { return pair }
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("runway-github-keys-\(getpid())")
+        if generation == nil { generation = Task { try await Self.generate() } }
+        return try await generation!.value
+    }
+
+    private static func generate() async throws -> Pair {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("runway-github-keys-\(getpid())-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         let priv = dir.appendingPathComponent("app.pem").path, pub = dir.appendingPathComponent("app.pub.pem").path
         let gen = try await Shell.run("openssl", ["genrsa", "-traditional", "-out", priv, "2048"])
         try #require(gen.status == 0, "openssl genrsa failed: \(gen.output)")
         let out = try await Shell.run("openssl", ["pkey", "-in", priv, "-pubout", "-out", pub])
         try #require(out.status == 0, "openssl pkey failed: \(out.output)")
-        let made = Pair(privatePEM: try String(contentsOfFile: priv, encoding: .utf8), privatePath: priv,
-                        publicPath: pub, directory: dir.path)
-        pair = made
-        return made
+        return Pair(privatePEM: try String(contentsOfFile: priv, encoding: .utf8), privatePath: priv,
+                    publicPath: pub, directory: dir.path)
     }
 
     /// Credentials for App id 4242 against `apiURL`.
