@@ -5,13 +5,16 @@ import Foundation
 /// Limits, all checked per grant: the pool's `max_runners` (active runners + launches in flight),
 /// its launch-rate token bucket, a global cap across pools, and a JIT pacing bucket per GitHub
 /// App. Pools are visited in a rotating order and a scarce shared allowance is split between the
-/// pools that want it, so no pool starves another. A pool with a grant in flight is `busy` and is
-/// skipped, so a slow or failing pool only holds up itself.
+/// pools that want it, so no pool starves another. A pool with `grantsPerPool` grants in flight is
+/// `busy` and is skipped, so a slow or failing pool only holds up itself.
 public struct DispatchScheduler: Sendable {
     /// Scheduler settings that are not per pool.
     public struct Settings: Sendable, Equatable {
         /// Most jobs claimed in one grant (default 20).
         public var batchSize: Int
+        /// Grants one pool may have in flight at once (default 4): claims and launches of a busy
+        /// pool overlap instead of waiting for the slowest launch of the previous batch.
+        public var grantsPerPool: Int
         /// Runners across all pools, at most (nil: no global cap).
         public var globalMaxRunners: Int?
         /// JIT configurations per second per GitHub App (default 10).
@@ -25,10 +28,11 @@ public struct DispatchScheduler: Sendable {
 
         /// Creates settings; see each field for its default.
         public init(
-            batchSize: Int = 20, globalMaxRunners: Int? = nil, jitRate: Double = 10, jitBurst: Int = 20,
+            batchSize: Int = 20, grantsPerPool: Int = 4, globalMaxRunners: Int? = nil, jitRate: Double = 10, jitBurst: Int = 20,
             failurePause: Duration = .seconds(1), maxFailurePause: Duration = .seconds(30)
         ) {
             self.batchSize = batchSize
+            self.grantsPerPool = max(1, grantsPerPool)
             self.globalMaxRunners = globalMaxRunners
             self.jitRate = jitRate
             self.jitBurst = jitBurst
@@ -77,7 +81,7 @@ public struct DispatchScheduler: Sendable {
         var bucket: TokenBucket
         var active = 0
         var inFlight = 0
-        var busy = false
+        var grants = 0
         var drained = false
         var failures = 0
         var pausedUntil: Date?
@@ -109,7 +113,7 @@ public struct DispatchScheduler: Sendable {
     public func active(pool: String) -> Int { pools[pool]?.active ?? 0 }
 
     /// Whether a pool has a grant in flight.
-    public func isBusy(pool: String) -> Bool { pools[pool]?.busy ?? false }
+    public func isBusy(pool: String) -> Bool { (pools[pool]?.grants ?? 0) > 0 }
 
     /// Whether a pool found nothing claimable since its last wake-up.
     public func isDrained(pool: String) -> Bool { pools[pool]?.drained ?? false }
@@ -134,7 +138,7 @@ public struct DispatchScheduler: Sendable {
         var eligible: [String] = []
         for offset in 0..<order.count {
             let name = order[(cursor + offset) % order.count]
-            guard var state = pools[name], !state.busy, !state.drained else { continue }
+            guard var state = pools[name], state.grants < settings.grantsPerPool, !state.drained else { continue }
             if let until = state.pausedUntil, until > now {
                 wakeAt(until)
                 continue
@@ -176,8 +180,8 @@ public struct DispatchScheduler: Sendable {
             _ = state.bucket.take(upTo: count, now: now)
             _ = jit.take(upTo: count, now: now)
             jitBuckets[app] = jit
-            state.busy = true
-            state.inFlight = count
+            state.grants += 1
+            state.inFlight += count
             pools[name] = state
             if globalFree != Int.max { globalFree -= count }
             grants.append(Grant(pool: name, count: count))
@@ -189,11 +193,10 @@ public struct DispatchScheduler: Sendable {
 
     /// Records how a grant went: unused tokens go back, a short claim marks the pool drained,
     /// a grant whose launches all failed pauses the pool with backoff.
-    public mutating func finished(pool: String, report: Report, now: Date) {
+    public mutating func finished(pool: String, granted: Int, report: Report, now: Date) {
         guard var state = pools[pool] else { return }
-        let granted = state.inFlight
-        state.busy = false
-        state.inFlight = 0
+        state.grants = max(0, state.grants - 1)
+        state.inFlight = max(0, state.inFlight - granted)
         let unused = max(0, granted - report.claimed)
         state.bucket.refund(unused)
         if var jit = jitBuckets[state.limits.githubApp] {

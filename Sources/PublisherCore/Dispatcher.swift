@@ -115,7 +115,7 @@ public actor Dispatcher {
         if let limits = pools[grant.pool] {
             report = await claimAndLaunch(grant, limits)
         }
-        scheduler.finished(pool: grant.pool, report: report, now: now())
+        scheduler.finished(pool: grant.pool, granted: grant.count, report: report, now: now())
         await wakeSignal.signal()
     }
 

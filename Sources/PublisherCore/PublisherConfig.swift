@@ -13,7 +13,7 @@ public struct PublisherConfig: Sendable {
     /// The pools file.
     public var pools: PoolsConfig
     /// Dispatch tunables: `PUBLISHER_POLL_INTERVAL` (2s), `PUBLISHER_LEASE` (60s),
-    /// `PUBLISHER_CLAIM_BATCH` (20), `PUBLISHER_GLOBAL_MAX_RUNNERS` (pools file's
+    /// `PUBLISHER_CLAIM_BATCH` (20), `PUBLISHER_GRANTS_PER_POOL` (4), `PUBLISHER_GLOBAL_MAX_RUNNERS` (pools file's
     /// `global_max_runners`, else none), `PUBLISHER_JIT_RATE` (10/s) and `PUBLISHER_JIT_BURST` (20),
     /// `PUBLISHER_BACKOFF_BASE` (2s), `PUBLISHER_BACKOFF_MAX` (5m).
     public var dispatch: Dispatcher.Settings
@@ -43,6 +43,7 @@ public struct PublisherConfig: Sendable {
         let poll = r.duration("PUBLISHER_POLL_INTERVAL", default: .seconds(2)) ?? .seconds(2)
         let lease = r.duration("PUBLISHER_LEASE", default: .seconds(60)) ?? .seconds(60)
         let batch = r.int("PUBLISHER_CLAIM_BATCH", default: 20, range: 1...1000) ?? 20
+        let grants = r.int("PUBLISHER_GRANTS_PER_POOL", default: 4, range: 1...64) ?? 4
         let globalCap = r.int("PUBLISHER_GLOBAL_MAX_RUNNERS", default: pools.globalMaxRunners, range: 1...1_000_000)
         let jitRate = r.double("PUBLISHER_JIT_RATE", default: 10, range: 0.01...100_000) ?? 10
         let jitBurst = r.int("PUBLISHER_JIT_BURST", default: 20, range: 1...100_000) ?? 20
@@ -66,7 +67,7 @@ public struct PublisherConfig: Sendable {
             common: common, databaseURL: databaseURL, databasePoolSize: poolSize, migrate: migrate, pools: pools,
             dispatch: Dispatcher.Settings(
                 lease: lease, pollInterval: poll, backoff: Backoff(base: backoffBase, cap: backoffMax),
-                scheduler: .init(batchSize: batch, globalMaxRunners: globalCap, jitRate: jitRate, jitBurst: jitBurst)),
+                scheduler: .init(batchSize: batch, grantsPerPool: grants, globalMaxRunners: globalCap, jitRate: jitRate, jitBurst: jitBurst)),
             reconcile: Reconciler.Settings(
                 interval: interval, teardownInterval: teardown, planner: .init(orphanGrace: orphanGrace, lostGrace: lostGrace)),
             orchestratorTimeout: timeout, effective: r.effective)

@@ -20,7 +20,7 @@ private func simulate(
             if remaining[grant.pool] != nil { remaining[grant.pool] = available - claimed }
             launched[grant.pool, default: 0] += claimed
             scheduler.finished(
-                pool: grant.pool, report: .init(asked: grant.count, claimed: claimed, launched: claimed), now: now)
+                pool: grant.pool, granted: grant.count, report: .init(asked: grant.count, claimed: claimed, launched: claimed), now: now)
         }
         t += step
     }
@@ -79,7 +79,7 @@ private func simulate(
         var scheduler = DispatchScheduler(pools: [pool], now: start)
         let first = scheduler.plan(now: start)
         #expect(first.grants == [.init(pool: "a", count: 20)])
-        scheduler.finished(pool: "a", report: .init(asked: 20, claimed: 3, launched: 3), now: start)
+        scheduler.finished(pool: "a", granted: 20, report: .init(asked: 20, claimed: 3, launched: 3), now: start)
         #expect(scheduler.isDrained(pool: "a"))
         #expect(scheduler.plan(now: start.addingTimeInterval(1)).grants.isEmpty)
         scheduler.wake()
@@ -90,7 +90,7 @@ private func simulate(
         let pool = PoolLimits(name: "a", orchestratorURL: "http://o", maxRunners: 100, launchRate: 0.001, launchBurst: 10)
         var scheduler = DispatchScheduler(pools: [pool], now: start)
         #expect(scheduler.plan(now: start).grants.first?.count == 10)
-        scheduler.finished(pool: "a", report: .init(asked: 10, claimed: 4, launched: 4), now: start)
+        scheduler.finished(pool: "a", granted: 10, report: .init(asked: 10, claimed: 4, launched: 4), now: start)
         scheduler.wake()
         #expect(scheduler.plan(now: start).grants.first?.count == 6)
     }
@@ -100,34 +100,44 @@ private func simulate(
         var scheduler = DispatchScheduler(pools: pools, settings: .init(batchSize: 5), now: start)
         let plan = scheduler.plan(now: start)
         #expect(Set(plan.grants.map(\.pool)) == ["bad", "good"])
-        scheduler.finished(pool: "bad", report: .init(asked: 5, claimed: 5, launched: 0), now: start)
-        scheduler.finished(pool: "good", report: .init(asked: 5, claimed: 5, launched: 5), now: start)
+        scheduler.finished(pool: "bad", granted: 5, report: .init(asked: 5, claimed: 5, launched: 0), now: start)
+        scheduler.finished(pool: "good", granted: 5, report: .init(asked: 5, claimed: 5, launched: 5), now: start)
         let next = scheduler.plan(now: start.addingTimeInterval(0.5))
         #expect(next.grants.map(\.pool) == ["good"])
         #expect(next.nextWake == start.addingTimeInterval(1))
-        scheduler.finished(pool: "good", report: .init(asked: 5, claimed: 5, launched: 5), now: start)
+        scheduler.finished(pool: "good", granted: 5, report: .init(asked: 5, claimed: 5, launched: 5), now: start)
         let later = scheduler.plan(now: start.addingTimeInterval(1))
         #expect(Set(later.grants.map(\.pool)) == ["bad", "good"])
         // A second failure doubles the pause.
-        scheduler.finished(pool: "bad", report: .init(asked: 5, claimed: 5, launched: 0), now: start.addingTimeInterval(1))
+        scheduler.finished(pool: "bad", granted: 5, report: .init(asked: 5, claimed: 5, launched: 0), now: start.addingTimeInterval(1))
         #expect(scheduler.plan(now: start.addingTimeInterval(2.5)).grants.map(\.pool) != ["bad"])
-        scheduler.finished(pool: "good", report: .init(asked: 5, claimed: 5, launched: 5), now: start.addingTimeInterval(1))
+        scheduler.finished(pool: "good", granted: 5, report: .init(asked: 5, claimed: 5, launched: 5), now: start.addingTimeInterval(1))
         #expect(scheduler.plan(now: start.addingTimeInterval(3)).grants.map(\.pool).contains("bad"))
     }
 
-    @Test func aBusyPoolIsNotGrantedAgainUntilItReports() {
+    @Test func aPoolHasAtMostGrantsPerPoolInFlight() {
         let pool = PoolLimits(name: "a", orchestratorURL: "http://o", maxRunners: 1000, launchRate: 1000, launchBurst: 1000)
-        var scheduler = DispatchScheduler(pools: [pool], now: start)
+        var scheduler = DispatchScheduler(pools: [pool], settings: .init(batchSize: 10, grantsPerPool: 2), now: start)
+        #expect(scheduler.plan(now: start).grants.count == 1)
         #expect(scheduler.plan(now: start).grants.count == 1)
         #expect(scheduler.plan(now: start.addingTimeInterval(5)).grants.isEmpty)
         #expect(scheduler.isBusy(pool: "a"))
+        scheduler.finished(pool: "a", granted: 10, report: .init(asked: 10, claimed: 10, launched: 10), now: start)
+        #expect(scheduler.plan(now: start.addingTimeInterval(5)).grants.count == 1)
+    }
+
+    @Test func grantsInFlightCountAgainstMaxRunners() {
+        let pool = PoolLimits(name: "a", orchestratorURL: "http://o", maxRunners: 25, launchRate: 1000, launchBurst: 1000)
+        var scheduler = DispatchScheduler(pools: [pool], settings: .init(batchSize: 10, grantsPerPool: 4, jitRate: 1000, jitBurst: 1000), now: start)
+        let counts = (0..<4).map { _ in scheduler.plan(now: start).grants.first?.count ?? 0 }
+        #expect(counts == [10, 10, 5, 0])
     }
 
     @Test func rateLimitedPoolAsksToBeWokenWhenATokenIsDue() {
         let pool = PoolLimits(name: "a", orchestratorURL: "http://o", maxRunners: 1000, launchRate: 2, launchBurst: 1)
         var scheduler = DispatchScheduler(pools: [pool], now: start)
         #expect(scheduler.plan(now: start).grants.first?.count == 1)
-        scheduler.finished(pool: "a", report: .init(asked: 1, claimed: 1, launched: 1), now: start)
+        scheduler.finished(pool: "a", granted: 1, report: .init(asked: 1, claimed: 1, launched: 1), now: start)
         let plan = scheduler.plan(now: start)
         #expect(plan.grants.isEmpty)
         #expect(plan.nextWake == start.addingTimeInterval(0.5))
