@@ -54,7 +54,7 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(name: "ProducerCore", dependencies: ["RunwayKit", "JobStore", "GitHub", "Signing"], swiftSettings: swiftSettings),
-        .target(name: "PublisherCore", dependencies: ["RunwayKit", "JobStore"], swiftSettings: swiftSettings),
+        .target(name: "PublisherCore", dependencies: ["RunwayKit", "JobStore", "Postgres", "HTTP", "HTTPClient", .product(name: "Logging", package: "swift-log")], swiftSettings: swiftSettings),
         .target(
             name: "OrchestratorCore",
             dependencies: ["RunwayKit", "AWS", "Kubernetes", "GitHub", "HTTP", "HTTPClient", "Signing", .product(name: "Logging", package: "swift-log")],
@@ -87,6 +87,7 @@ let package = Package(
         .testTarget(name: "AWSTests", dependencies: ["AWS", "HTTP", "HTTPClient"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(name: "KubernetesTests", dependencies: ["Kubernetes", "AWS", "HTTP", "HTTPClient"], swiftSettings: swiftSettings),
         .testTarget(name: "GitHubTests", dependencies: ["GitHub", "Signing", "HTTPClient", "HTTP"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
+        .testTarget(name: "PublisherTests", dependencies: ["PublisherCore", "JobStore", "Postgres", "RunwayKit", "HTTP", "HTTPClient"], swiftSettings: swiftSettings),
         .testTarget(name: "RunwayKitTests", dependencies: ["RunwayKit"], swiftSettings: swiftSettings),
         .testTarget(
             name: "ProducerTests",
