@@ -15,6 +15,8 @@ let package = Package(
         .executable(name: "publisher", targets: ["Publisher"]),
         .executable(name: "orchestrator", targets: ["Orchestrator"]),
         .executable(name: "runway", targets: ["runway"]),
+        // For bench/sigv4 (a separate package depending on this one by path).
+        .library(name: "RunwayAWS", targets: ["AWS"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
@@ -52,7 +54,7 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(name: "ProducerCore", dependencies: ["RunwayKit", "JobStore", "GitHub", "Signing"], swiftSettings: swiftSettings),
-        .target(name: "PublisherCore", dependencies: ["RunwayKit", "JobStore"], swiftSettings: swiftSettings),
+        .target(name: "PublisherCore", dependencies: ["RunwayKit", "JobStore", "Postgres", "HTTP", "HTTPClient", .product(name: "Logging", package: "swift-log")], swiftSettings: swiftSettings),
         .target(
             name: "OrchestratorCore",
             dependencies: ["RunwayKit", "AWS", "Kubernetes", "GitHub", "HTTP", "HTTPClient", "Signing", .product(name: "Logging", package: "swift-log")],
@@ -82,9 +84,10 @@ let package = Package(
         .testTarget(name: "SigningTests", dependencies: ["Signing"], swiftSettings: swiftSettings),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres"], swiftSettings: swiftSettings),
         .testTarget(name: "JobStoreTests", dependencies: ["JobStore", "Postgres"], swiftSettings: swiftSettings),
-        .testTarget(name: "AWSTests", dependencies: ["AWS"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
-        .testTarget(name: "KubernetesTests", dependencies: ["Kubernetes", "AWS"], swiftSettings: swiftSettings),
+        .testTarget(name: "AWSTests", dependencies: ["AWS", "HTTP", "HTTPClient"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
+        .testTarget(name: "KubernetesTests", dependencies: ["Kubernetes", "AWS", "HTTP", "HTTPClient"], swiftSettings: swiftSettings),
         .testTarget(name: "GitHubTests", dependencies: ["GitHub", "Signing", "HTTPClient", "HTTP"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
+        .testTarget(name: "PublisherTests", dependencies: ["PublisherCore", "JobStore", "Postgres", "RunwayKit", "HTTP", "HTTPClient"], swiftSettings: swiftSettings),
         .testTarget(name: "RunwayKitTests", dependencies: ["RunwayKit"], swiftSettings: swiftSettings),
         .testTarget(
             name: "ProducerTests",

@@ -87,6 +87,8 @@ public struct AWSClient: Sendable {
                 let response = try await transport.execute(signed)
                 if (200..<300).contains(response.status) { return response }
                 error = decodeError(response)
+            } catch is CancellationError {
+                throw AWSError(code: "Cancelled", message: "call cancelled", retryable: false)
             } catch {
                 let wrapped = AWSError.transport(error)
                 if wrapped.retryImmediately, attempt < retryPolicy.maxAttempts {

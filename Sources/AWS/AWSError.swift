@@ -18,29 +18,51 @@ public struct AWSError: Error, Sendable, CustomStringConvertible {
         public var description: String { rawValue }
 
         // EC2
+        /// `RequestLimitExceeded`.
         public static let requestLimitExceeded: Code = "RequestLimitExceeded"
+        /// `InsufficientInstanceCapacity`.
         public static let insufficientInstanceCapacity: Code = "InsufficientInstanceCapacity"
+        /// `InstanceLimitExceeded`.
         public static let instanceLimitExceeded: Code = "InstanceLimitExceeded"
+        /// `VcpuLimitExceeded`.
         public static let vcpuLimitExceeded: Code = "VcpuLimitExceeded"
+        /// `IdempotentParameterMismatch`.
         public static let idempotentParameterMismatch: Code = "IdempotentParameterMismatch"
+        /// `UnauthorizedOperation`.
         public static let unauthorizedOperation: Code = "UnauthorizedOperation"
+        /// `InvalidParameterValue`.
         public static let invalidParameterValue: Code = "InvalidParameterValue"
+        /// `InvalidParameterCombination`.
         public static let invalidParameterCombination: Code = "InvalidParameterCombination"
+        /// `MissingParameter`.
         public static let missingParameter: Code = "MissingParameter"
+        /// `InvalidInstanceID.NotFound`.
         public static let invalidInstanceIDNotFound: Code = "InvalidInstanceID.NotFound"
+        /// `AuthFailure`.
         public static let authFailure: Code = "AuthFailure"
         // STS / EKS / generic
+        /// `SignatureDoesNotMatch`.
         public static let signatureDoesNotMatch: Code = "SignatureDoesNotMatch"
+        /// `InvalidClientTokenId`.
         public static let invalidClientTokenId: Code = "InvalidClientTokenId"
+        /// `ExpiredToken`.
         public static let expiredToken: Code = "ExpiredToken"
+        /// `AccessDenied`.
         public static let accessDenied: Code = "AccessDenied"
+        /// `ResourceNotFoundException`.
         public static let resourceNotFound: Code = "ResourceNotFoundException"
         // Local
+        /// `InvalidURL`.
         public static let invalidURL: Code = "InvalidURL"
+        /// `InvalidRegion`.
         public static let invalidRegion: Code = "InvalidRegion"
+        /// `MalformedResponse`.
         public static let malformedResponse: Code = "MalformedResponse"
+        /// `Transport`.
         public static let transport: Code = "Transport"
+        /// `NoCredentials`.
         public static let noCredentials: Code = "NoCredentials"
+        /// `CredentialsProviderError`.
         public static let credentialsProvider: Code = "CredentialsProviderError"
     }
 

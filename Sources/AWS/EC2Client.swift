@@ -44,19 +44,19 @@ public struct EC2Client: Sendable {
         try EC2Decoding.terminateInstances(try await call("TerminateInstances", EC2Query.list("InstanceId", instanceIds)))
     }
 
-    /// Images by id.
-    public func describeImages(_ imageIds: [String]) async throws(AWSError) -> [EC2Image] {
-        try EC2Decoding.describeImages(try await call("DescribeImages", EC2Query.list("ImageId", imageIds)))
+    /// Images by id (and filters).
+    public func describeImages(_ imageIds: [String], filters: [EC2Filter] = []) async throws(AWSError) -> [EC2Image] {
+        try EC2Decoding.describeImages(try await call("DescribeImages", EC2Query.list("ImageId", imageIds) + EC2Query.filters(filters)))
     }
 
-    /// Subnets by id.
-    public func describeSubnets(_ subnetIds: [String]) async throws(AWSError) -> [EC2Subnet] {
-        try EC2Decoding.describeSubnets(try await call("DescribeSubnets", EC2Query.list("SubnetId", subnetIds)))
+    /// Subnets by id (and filters).
+    public func describeSubnets(_ subnetIds: [String], filters: [EC2Filter] = []) async throws(AWSError) -> [EC2Subnet] {
+        try EC2Decoding.describeSubnets(try await call("DescribeSubnets", EC2Query.list("SubnetId", subnetIds) + EC2Query.filters(filters)))
     }
 
-    /// Security groups by id.
-    public func describeSecurityGroups(_ groupIds: [String]) async throws(AWSError) -> [EC2SecurityGroup] {
-        try EC2Decoding.describeSecurityGroups(try await call("DescribeSecurityGroups", EC2Query.list("GroupId", groupIds)))
+    /// Security groups by id (and filters).
+    public func describeSecurityGroups(_ groupIds: [String], filters: [EC2Filter] = []) async throws(AWSError) -> [EC2SecurityGroup] {
+        try EC2Decoding.describeSecurityGroups(try await call("DescribeSecurityGroups", EC2Query.list("GroupId", groupIds) + EC2Query.filters(filters)))
     }
 
     /// One attribute of an instance (`userData`, `instanceInitiatedShutdownBehavior`, `instanceType`, …).

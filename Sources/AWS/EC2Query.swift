@@ -6,12 +6,13 @@ public enum EC2Query {
     /// The Content-Type of every call.
     public static let contentType = "application/x-www-form-urlencoded; charset=utf-8"
 
-    /// The form body for `action` with `parameters` in the given order.
-    public static func body(action: String, parameters: [(String, String)]) -> [UInt8] {
+    /// The form body for `action` with `parameters` in the given order (`apiVersion` is
+    /// EC2's unless given: the Query protocol is shared with STS).
+    public static func body(action: String, apiVersion: String = version, parameters: [(String, String)]) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(64 + parameters.count * 32)
         var first = true
-        for (name, value) in [("Action", action), ("Version", version)] + parameters {
+        for (name, value) in [("Action", action), ("Version", apiVersion)] + parameters {
             if !first { out.append(0x26) }
             first = false
             SigV4Encoding.append(encoding: name.utf8, to: &out)

@@ -54,27 +54,55 @@ public struct RunInstancesRequest: Sendable, Equatable {
         }
     }
 
+    /// The root EBS volume (`BlockDeviceMapping.1`).
+    public struct RootVolume: Sendable, Equatable {
+        /// Device name of the AMI's root device, e.g. `/dev/sda1`.
+        public var deviceName: String
+        /// Size in GiB.
+        public var sizeGiB: Int
+        /// Volume type (default `gp3`).
+        public var volumeType: String
+        /// Creates a root volume; it is always deleted with the instance.
+        public init(deviceName: String, sizeGiB: Int, volumeType: String = "gp3") {
+            self.deviceName = deviceName
+            self.sizeGiB = sizeGiB
+            self.volumeType = volumeType
+        }
+    }
+
     /// The instance profile, by name or ARN.
     public enum InstanceProfile: Sendable, Equatable {
         case name(String), arn(String)
     }
 
+    /// `ImageId`: the AMI with the runner preinstalled.
     public var imageId: String
+    /// `InstanceType`, e.g. `c7i.xlarge`.
     public var instanceType: String
+    /// `MinCount` (1: one runner per launch).
     public var minCount = 1
+    /// `MaxCount` (1).
     public var maxCount = 1
+    /// `SubnetId`.
     public var subnetId: String?
+    /// `SecurityGroupId.N`.
     public var securityGroupIds: [String] = []
     /// Raw user data (the boot script); sent base64-encoded.
     public var userData: [UInt8]?
+    /// `IamInstanceProfile.Name` or `.Arn`.
     public var iamInstanceProfile: InstanceProfile?
     /// `terminate` so that `shutdown -h now` at the end of the job removes the instance.
     public var instanceInitiatedShutdownBehavior: String? = "terminate"
+    /// `MetadataOptions.*` (IMDSv2 required by default).
     public var metadataOptions: MetadataOptions? = MetadataOptions()
     /// Idempotency token (≤ 64 ASCII characters).
     public var clientToken: String?
+    /// Spot launch when set, on-demand otherwise.
     public var spot: Spot?
+    /// `TagSpecification.N` (instance, volume).
     public var tagSpecifications: [TagSpecification] = []
+    /// Root volume override, nil: the AMI's.
+    public var rootVolume: RootVolume?
 
     /// Creates a request with Runway's defaults (IMDSv2 required, shutdown terminates).
     public init(imageId: String, instanceType: String) {
@@ -108,6 +136,12 @@ public struct RunInstancesRequest: Sendable, Equatable {
             if let price = spot.maxPrice { p.append(("InstanceMarketOptions.SpotOptions.MaxPrice", price)) }
             p.append(("InstanceMarketOptions.SpotOptions.SpotInstanceType", spot.spotInstanceType))
             p.append(("InstanceMarketOptions.SpotOptions.InstanceInterruptionBehavior", spot.interruptionBehavior))
+        }
+        if let root = rootVolume {
+            p.append(("BlockDeviceMapping.1.DeviceName", root.deviceName))
+            p.append(("BlockDeviceMapping.1.Ebs.VolumeSize", String(root.sizeGiB)))
+            p.append(("BlockDeviceMapping.1.Ebs.VolumeType", root.volumeType))
+            p.append(("BlockDeviceMapping.1.Ebs.DeleteOnTermination", "true"))
         }
         for (i, spec) in tagSpecifications.enumerated() {
             let prefix = "TagSpecification.\(i + 1)"

@@ -22,8 +22,8 @@ extension SigV4Signer {
         let amzDate = AMZDate(date)
         let scope = "\(amzDate.day)/\(region)/\(service)/aws4_request"
         let host = url.host
-        let canonicalHeaders = Self.canonicalHeaders(request.headers, host: host)
-        let signedHeaders = canonicalHeaders.map { String(decoding: $0.name, as: UTF8.self) }.joined(separator: ";")
+        var scratch: [UInt8] = []
+        let signedHeaders = String(decoding: SigV4CanonicalHeaders.append(request.headers, host: host, to: &scratch), as: UTF8.self)
 
         var added: [(String, String)] = [
             ("X-Amz-Algorithm", Self.algorithm),
@@ -37,22 +37,22 @@ extension SigV4Signer {
             if options.signSessionToken { added.append(("X-Amz-Security-Token", token)) } else { unsigned.append(("X-Amz-Security-Token", token)) }
         }
 
-        let query = SigV4Encoding.parseQuery(url.query) + added
-        let payloadHash = request.body.isEmpty ? Self.emptyPayloadHash : Hex.encode(Digest.sha256(request.body))
+        let query = SigV4Encoding.parseQuery(url.queryBytes) + added.map { (Array($0.0.utf8), Array($0.1.utf8)) }
+        let payloadHash = request.body.isEmpty ? Self.emptyPayloadHash : SigV4Encoding.hex(Digest.sha256(request.body))
         let canonical = canonicalRequest(method: request.method, url: url, query: query, headers: request.headers, payloadHash: payloadHash)
         let sts = stringToSign(amzDate: amzDate.full, scope: scope, canonicalRequest: canonical.bytes)
-        let signature = Hex.encode(Digest.hmacSHA256(key: signingKey(credentials, day: amzDate.day), data: sts.utf8))
+        let signature = SigV4Encoding.hex(Digest.hmacSHA256(key: signingKey(credentials, day: amzDate.day), data: sts))
 
         var result = request.url
         if let hash = result.firstIndex(of: "#") { result = String(result[..<hash]) }
-        var separator = url.query.isEmpty ? (result.hasSuffix("?") ? "" : "?") : "&"
-        if url.path.isEmpty, url.query.isEmpty { result += "/" }
+        var separator = url.queryBytes.isEmpty ? (result.hasSuffix("?") ? "" : "?") : "&"
+        if url.pathBytes.isEmpty, url.queryBytes.isEmpty { result += "/" }
         for (name, value) in added + unsigned + [("X-Amz-Signature", signature)] {
             result += separator + SigV4Encoding.encode(name) + "=" + SigV4Encoding.encode(value)
             separator = "&"
         }
         let components = Components(canonicalRequest: String(decoding: canonical.bytes, as: UTF8.self),
-                                    stringToSign: sts, signedHeaders: signedHeaders, signature: signature)
+                                    stringToSign: String(decoding: sts, as: UTF8.self), signedHeaders: signedHeaders, signature: signature)
         return (result, components)
     }
 }

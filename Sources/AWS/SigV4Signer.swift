@@ -47,8 +47,6 @@ public struct SigV4Signer: Sendable {
     public let options: Options
     private let keyCache = SigningKeyCache()
 
-    /// Headers never signed (botocore's deny-list, plus the Authorization header itself).
-    static let unsignedHeaders: Set<String> = ["authorization", "user-agent", "expect", "transfer-encoding", "x-amzn-trace-id"]
     static let algorithm = "AWS4-HMAC-SHA256"
     static let emptyPayloadHash = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
 
@@ -77,7 +75,7 @@ public struct SigV4Signer: Sendable {
     ) throws(AWSError) -> (ClientRequest, Components?) {
         guard let url = SigV4URL(request.url) else { throw AWSError.invalidURL() }
         let amzDate = AMZDate(date)
-        let payloadHash = Hex.encode(Digest.sha256(request.body))
+        let payloadHash = SigV4Encoding.hex(Digest.sha256(request.body))
         var out = request
         out.headers.set("X-Amz-Date", amzDate.full)
         if let token = credentials.sessionToken {
@@ -85,18 +83,18 @@ public struct SigV4Signer: Sendable {
         }
         if options.addContentSHA256Header { out.headers.set("X-Amz-Content-Sha256", payloadHash) }
 
-        let query = SigV4Encoding.parseQuery(url.query)
+        let query = SigV4Encoding.parseQuery(url.queryBytes)
         let canonical = canonicalRequest(method: request.method, url: url, query: query, headers: out.headers, payloadHash: payloadHash)
         let scope = "\(amzDate.day)/\(region)/\(service)/aws4_request"
         let sts = stringToSign(amzDate: amzDate.full, scope: scope, canonicalRequest: canonical.bytes)
-        let signature = Hex.encode(Digest.hmacSHA256(key: signingKey(credentials, day: amzDate.day), data: sts.utf8))
+        let signature = SigV4Encoding.hex(Digest.hmacSHA256(key: signingKey(credentials, day: amzDate.day), data: sts))
         out.headers.set(
             "Authorization",
             "\(Self.algorithm) Credential=\(credentials.accessKeyId)/\(scope), SignedHeaders=\(canonical.signedHeaders), Signature=\(signature)"
         )
         if let token = credentials.sessionToken, !options.signSessionToken { out.headers.set("X-Amz-Security-Token", token) }
         let components = wantComponents
-            ? Components(canonicalRequest: String(decoding: canonical.bytes, as: UTF8.self), stringToSign: sts,
+            ? Components(canonicalRequest: String(decoding: canonical.bytes, as: UTF8.self), stringToSign: String(decoding: sts, as: UTF8.self),
                          signedHeaders: canonical.signedHeaders, signature: signature)
             : nil
         return (out, components)
@@ -115,34 +113,37 @@ public struct SigV4Signer: Sendable {
         return kSigning
     }
 
-    func stringToSign(amzDate: String, scope: String, canonicalRequest: [UInt8]) -> String {
-        "\(Self.algorithm)\n\(amzDate)\n\(scope)\n\(Hex.encode(Digest.sha256(canonicalRequest)))"
+    func stringToSign(amzDate: String, scope: String, canonicalRequest: [UInt8]) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(128)
+        out.append(contentsOf: Self.algorithm.utf8)
+        out.append(0x0A)
+        out.append(contentsOf: amzDate.utf8)
+        out.append(0x0A)
+        out.append(contentsOf: scope.utf8)
+        out.append(0x0A)
+        SigV4Encoding.appendHex(Digest.sha256(canonicalRequest), to: &out)
+        return out
     }
 
     /// Builds the canonical request bytes and the signed-header list.
     func canonicalRequest(
-        method: String, url: SigV4URL, query: [(String, String)], headers: HTTPHeaders, payloadHash: String
+        method: String, url: SigV4URL, query: [([UInt8], [UInt8])], headers: HTTPHeaders, payloadHash: String
     ) -> (bytes: [UInt8], signedHeaders: String) {
         var out: [UInt8] = []
         out.reserveCapacity(512)
         out.append(contentsOf: method.utf8)
         out.append(0x0A)
-        let rawPath = url.path.isEmpty ? "/" : String(url.path)
-        let path = options.normalizePath ? SigV4Encoding.normalize(path: rawPath) : rawPath
-        SigV4Encoding.append(encoding: path.utf8, keepSlash: true, to: &out)
+        let rawPath = url.pathBytes.isEmpty ? [0x2F][...] : url.pathBytes
+        if options.normalizePath {
+            SigV4Encoding.append(encoding: SigV4Encoding.normalize(path: rawPath), keepSlash: true, to: &out)
+        } else {
+            SigV4Encoding.append(encoding: rawPath, keepSlash: true, to: &out)
+        }
         out.append(0x0A)
         appendCanonicalQuery(query, to: &out)
         out.append(0x0A)
-        let canonicalHeaders = Self.canonicalHeaders(headers, host: url.host)
-        var signed: [UInt8] = []
-        for (i, header) in canonicalHeaders.enumerated() {
-            out.append(contentsOf: header.name)
-            out.append(0x3A)
-            out.append(contentsOf: header.value)
-            out.append(0x0A)
-            if i > 0 { signed.append(0x3B) }
-            signed.append(contentsOf: header.name)
-        }
+        let signed = SigV4CanonicalHeaders.append(headers, host: url.host, to: &out)
         out.append(0x0A)
         out.append(contentsOf: signed)
         out.append(0x0A)
@@ -150,16 +151,16 @@ public struct SigV4Signer: Sendable {
         return (out, String(decoding: signed, as: UTF8.self))
     }
 
-    func appendCanonicalQuery(_ query: [(String, String)], to out: inout [UInt8]) {
+    func appendCanonicalQuery(_ query: [([UInt8], [UInt8])], to out: inout [UInt8]) {
         guard !query.isEmpty else { return }
         var encoded: [([UInt8], [UInt8])] = query.map { name, value in
             var n: [UInt8] = [], v: [UInt8] = []
-            SigV4Encoding.append(encoding: name.utf8, to: &n)
-            SigV4Encoding.append(encoding: value.utf8, to: &v)
+            SigV4Encoding.append(encoding: name, to: &n)
+            SigV4Encoding.append(encoding: value, to: &v)
             return (n, v)
         }
         encoded.sort { a, b in
-            a.0 == b.0 ? a.1.lexicographicallyPrecedes(b.1) : a.0.lexicographicallyPrecedes(b.0)
+            a.0 == b.0 ? Self.precedes(a.1, b.1) : Self.precedes(a.0, b.0)
         }
         for (i, pair) in encoded.enumerated() {
             if i > 0 { out.append(0x26) }
@@ -169,60 +170,19 @@ public struct SigV4Signer: Sendable {
         }
     }
 
-    /// Lower-cased, trimmed, whitespace-collapsed headers sorted by name, duplicates joined by `,`;
-    /// `Host` comes from the URL when the request does not carry one.
-    static func canonicalHeaders(_ headers: HTTPHeaders, host: String) -> [(name: [UInt8], value: [UInt8])] {
-        var list: [(name: [UInt8], value: [UInt8])] = []
-        list.reserveCapacity(headers.count + 1)
-        var sawHost = false
-        for field in headers {
-            let name = lowercased(field.name)
-            if name == hostBytes { sawHost = true }
-            if isUnsigned(name) { continue }
-            list.append((name, trimmed(field.value)))
-        }
-        if !sawHost { list.append((hostBytes, Array(host.utf8))) }
-        // Stable sort keeps repeated headers in their order of appearance.
-        let sorted = list.enumerated().sorted { a, b in
-            a.element.name == b.element.name ? a.offset < b.offset : a.element.name.lexicographicallyPrecedes(b.element.name)
-        }.map(\.element)
-        var merged: [(name: [UInt8], value: [UInt8])] = []
-        merged.reserveCapacity(sorted.count)
-        for header in sorted {
-            if let last = merged.last, last.name == header.name {
-                merged[merged.count - 1].value.append(0x2C)
-                merged[merged.count - 1].value.append(contentsOf: header.value)
-            } else {
-                merged.append(header)
+    /// Byte-wise lexicographic order.
+    @inline(__always)
+    static func precedes(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+        a.withUnsafeBufferPointer { x in
+            b.withUnsafeBufferPointer { y in
+                let n = min(x.count, y.count)
+                var i = 0
+                while i < n {
+                    if x[i] != y[i] { return x[i] < y[i] }
+                    i += 1
+                }
+                return x.count < y.count
             }
         }
-        return merged
-    }
-
-    private static let hostBytes: [UInt8] = Array("host".utf8)
-    private static let unsignedHeaderBytes: [[UInt8]] = unsignedHeaders.map { Array($0.utf8) }
-
-    private static func isUnsigned(_ name: [UInt8]) -> Bool {
-        unsignedHeaderBytes.contains(name)
-    }
-
-    static func lowercased(_ s: String) -> [UInt8] {
-        s.utf8.map { ($0 >= 0x41 && $0 <= 0x5A) ? $0 | 0x20 : $0 }
-    }
-
-    /// Trims leading/trailing whitespace and collapses inner runs (spaces, tabs, folded lines) to one space.
-    static func trimmed(_ s: String) -> [UInt8] {
-        var out: [UInt8] = []
-        out.reserveCapacity(s.utf8.count)
-        var pendingSpace = false
-        for b in s.utf8 {
-            if b == 0x20 || b == 0x09 || b == 0x0A || b == 0x0D {
-                pendingSpace = !out.isEmpty
-            } else {
-                if pendingSpace { out.append(0x20); pendingSpace = false }
-                out.append(b)
-            }
-        }
-        return out
     }
 }

@@ -8,6 +8,14 @@ struct HeadParser {
     let limits: HTTPRequestParser.Limits
 
     func parse() -> Result<HTTPRequestHead, HTTPParseError> {
+        // Size limits first, measured exactly as the incremental scan measures them, so the
+        // answer never depends on how the bytes were split across reads.
+        guard let firstLF = bytes.firstIndex(of: UInt8(ascii: "\n")) else { return .failure(.badRequest("malformed head")) }
+        let requestLineLength = firstLF > 0 && bytes[firstLF - 1] == UInt8(ascii: "\r") ? firstLF - 1 : firstLF
+        if requestLineLength > limits.maxRequestLineBytes { return .failure(.uriTooLong) }
+        if bytes.count - (firstLF + 1) > limits.maxHeaderBytes + 2 {
+            return .failure(.headersTooLarge("header block too large"))
+        }
         var lines: [Range<Int>] = []
         var start = 0
         for i in 0..<bytes.count where bytes[i] == UInt8(ascii: "\n") {
@@ -18,13 +26,10 @@ struct HeadParser {
             start = i + 1
         }
         // The last line is the empty one ending the head.
-        guard lines.count >= 1, lines.last?.isEmpty == true else { return .failure(.badRequest("malformed head")) }
+        guard lines.count >= 2, lines.last?.isEmpty == true else { return .failure(.badRequest("malformed head")) }
         lines.removeLast()
-        guard let requestLine = lines.first else { return .failure(.badRequest("missing request line")) }
-        if requestLine.count > limits.maxRequestLineBytes { return .failure(.uriTooLong) }
-        let headerBytes = (lines.last?.upperBound ?? requestLine.upperBound) - requestLine.upperBound
-        if headerBytes > limits.maxHeaderBytes { return .failure(.headersTooLarge("header block too large")) }
         if lines.count - 1 > limits.maxHeaderCount { return .failure(.headersTooLarge("too many header fields")) }
+        let requestLine = lines[0]
 
         let method: String, target: String, version: HTTPVersion
         switch parseRequestLine(requestLine) {

@@ -187,7 +187,7 @@ public struct HTTPRequestParser: Sendable {
             if scan.lines == 0 && scan.scanned - skip > limits.maxRequestLineBytes + 2 {
                 return .error(fail(.uriTooLong))
             }
-            if scan.lines > 0 && scan.scanned - scan.fieldsStart > limits.maxHeaderBytes + 2 {
+            if scan.lines > 0 && scan.scanned - scan.fieldsStart >= limits.maxHeaderBytes + 2 {
                 return .error(fail(.headersTooLarge("header block too large")))
             }
             scan.lineStart -= skip

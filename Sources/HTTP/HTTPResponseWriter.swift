@@ -19,11 +19,16 @@ public enum HTTPResponseWriter {
         _ response: HTTPResponse, keepAlive: Bool, version: HTTPVersion = .http1_1, omitBody: Bool = false,
         extraHeaders: HTTPHeaders = HTTPHeaders(), date: String? = nil
     ) -> [UInt8] {
-        let status = response.status
+        // A status outside the three-digit range cannot be written; treat it as the handler bug it is.
+        let status = (100...999).contains(response.status) ? response.status : 500
         let bodyAllowed = !(status < 200 || status == 204 || status == 304)
         var out: [UInt8] = []
         out.reserveCapacity(160 + response.headers.count * 40 + extraHeaders.count * 64 + response.body.count)
-        out.append(contentsOf: "HTTP/1.1 \(status) \(reasonPhrase(status))\r\n".utf8)
+        out.append(contentsOf: "HTTP/1.1 ".utf8)
+        appendDecimal(&out, status)
+        out.append(UInt8(ascii: " "))
+        out.append(contentsOf: reasonPhrase(status).utf8)
+        out.append(contentsOf: "\r\n".utf8)
         for field in response.headers where !isFramingField(field.name) && field.name.utf8.allSatisfy(HTTPSyntax.isTokenChar) {
             appendField(&out, field.name, field.value)
         }
@@ -31,7 +36,9 @@ public enum HTTPResponseWriter {
             appendField(&out, field.name, field.value)
         }
         if bodyAllowed {
-            out.append(contentsOf: "Content-Length: \(response.body.count)\r\n".utf8)
+            out.append(contentsOf: "Content-Length: ".utf8)
+            appendDecimal(&out, response.body.count)
+            out.append(contentsOf: "\r\n".utf8)
         }
         out.append(contentsOf: "Date: ".utf8)
         out.append(contentsOf: (date ?? HTTPDate.now()).utf8)
@@ -51,13 +58,21 @@ public enum HTTPResponseWriter {
     /// The interim response sent when a client waits on `Expect: 100-continue`.
     public static let continueResponse: [UInt8] = Array("HTTP/1.1 100 Continue\r\n\r\n".utf8)
 
+    static func appendDecimal(_ out: inout [UInt8], _ value: Int) {
+        if value >= 10 { appendDecimal(&out, value / 10) }
+        out.append(UInt8(truncatingIfNeeded: 0x30 + value % 10))
+    }
+
     static func appendField(_ out: inout [UInt8], _ name: String, _ value: String) {
         out.append(contentsOf: name.utf8)
         out.append(UInt8(ascii: ":"))
         out.append(UInt8(ascii: " "))
         // A CR or LF in a value would split the response (header injection); replace it.
-        for c in value.utf8 {
-            out.append(c == 0x0D || c == 0x0A || c == 0 ? UInt8(ascii: " ") : c)
+        let utf8 = value.utf8
+        if utf8.contains(where: { $0 == 0x0D || $0 == 0x0A || $0 == 0 }) {
+            for c in utf8 { out.append(c == 0x0D || c == 0x0A || c == 0 ? UInt8(ascii: " ") : c) }
+        } else {
+            out.append(contentsOf: utf8)
         }
         out.append(0x0D)
         out.append(0x0A)

@@ -10,7 +10,7 @@ import Synchronization
 public final class HTTPServer: Sendable {
     enum State {
         case idle
-        case running(ReactorInbox)
+        case running([ReactorInbox])
         case stopped
     }
 
@@ -29,7 +29,7 @@ public final class HTTPServer: Sendable {
         self.observer = observer
     }
 
-    /// Binds and listens, starts the reactor thread, and returns the bound port.
+    /// Binds and listens, starts the reactor threads, and returns the bound port.
     ///
     /// Raises the soft open-files limit to the hard limit first. Throws when binding fails or the
     /// server was already started.
@@ -37,57 +37,75 @@ public final class HTTPServer: Sendable {
     public func start() throws -> Int {
         Sockets.raiseOpenFileLimit()
         let config = configuration
-        let (listenerFD, port) = try Sockets.listen(host: config.host, port: config.port, backlog: config.backlog)
-        let inbox: ReactorInbox
+        let threads = max(1, config.reactorThreads)
+        var listeners: [Int32] = []
+        var port = config.port
         do {
-            inbox = try ReactorInbox()
+            for _ in 0..<threads {
+                let (fd, bound) = try Sockets.listen(host: config.host, port: port, backlog: config.backlog, reusePort: threads > 1)
+                listeners.append(fd)
+                port = bound
+            }
         } catch {
-            _ = Glibc.close(listenerFD)
+            for fd in listeners { _ = Glibc.close(fd) }
             throw error
         }
-        let dispatcher = RequestDispatcher(router: router, logger: logger, observer: observer, inbox: inbox)
+        var inboxes: [ReactorInbox] = []
+        do {
+            for _ in 0..<threads { inboxes.append(try ReactorInbox()) }
+        } catch {
+            for fd in listeners { _ = Glibc.close(fd) }
+            throw error
+        }
         let alreadyStarted = state.withLock { state in
             guard case .idle = state else { return true }
-            state = .running(inbox)
+            state = .running(inboxes)
             return false
         }
         if alreadyStarted {
-            _ = Glibc.close(listenerFD)
+            for fd in listeners { _ = Glibc.close(fd) }
             throw SystemError(call: "HTTPServer.start (already started)", errno: EALREADY)
         }
-        let logger = self.logger
-        let thread = Thread {
-            do {
-                let reactor = try Reactor(listenerFD: listenerFD, inbox: inbox, dispatcher: dispatcher, config: config, logger: logger)
-                reactor.run()
-            } catch {
-                // The reactor's init already owned (and on failure closed) the listening socket.
-                logger.critical("HTTP reactor failed to start", metadata: ["error": "\(error)"])
+        let counter = ConnectionCounter()
+        for (index, (listenerFD, inbox)) in zip(listeners, inboxes).enumerated() {
+            let executor = config.handlerExecution == .reactorThread ? ReactorExecutor(inbox: inbox) : nil
+            let dispatcher = RequestDispatcher(router: router, logger: logger, observer: observer, inbox: inbox, executor: executor)
+            let logger = self.logger
+            let thread = Thread {
+                do {
+                    let reactor = try Reactor(
+                        listenerFD: listenerFD, inbox: inbox, dispatcher: dispatcher, counter: counter, config: config, logger: logger)
+                    reactor.run()
+                } catch {
+                    // The reactor's init already owned (and on failure closed) the listening socket.
+                    executor?.stop()
+                    logger.critical("HTTP reactor failed to start", metadata: ["error": "\(error)"])
+                }
+                inbox.markExited()
             }
-            inbox.markExited()
+            thread.name = "http-reactor-\(index)"
+            thread.start()
         }
-        thread.name = "http-reactor"
-        thread.start()
-        logger.info("listening", metadata: ["http.host": "\(config.host)", "http.port": "\(port)"])
+        logger.info("listening", metadata: ["http.host": "\(config.host)", "http.port": "\(port)", "http.threads": "\(threads)"])
         return port
     }
 
     /// Stops accepting, lets in-flight requests finish within `drainTimeout`, then closes every
-    /// connection. Returns when the reactor thread has exited; safe to call more than once.
+    /// connection. Returns when every reactor thread has exited; safe to call more than once.
     public func shutdown() async {
-        let inbox: ReactorInbox? = state.withLock { state in
+        let inboxes: [ReactorInbox] = state.withLock { state in
             switch state {
-            case .running(let inbox):
-                return inbox
+            case .running(let inboxes):
+                return inboxes
             case .idle:
                 state = .stopped
-                return nil
+                return []
             case .stopped:
-                return nil
+                return []
             }
         }
-        guard let inbox else { return }
-        await inbox.requestStopAndWait()
+        for inbox in inboxes { inbox.requestStop() }
+        for inbox in inboxes { await inbox.waitForExit() }
         state.withLock { $0 = .stopped }
     }
 }

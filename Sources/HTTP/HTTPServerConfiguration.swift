@@ -1,3 +1,5 @@
+import Foundation
+
 /// Settings of an `HTTPServer`; every field states its default.
 public struct HTTPServerConfiguration: Sendable {
     /// Address to bind, IPv4 dotted quad. Default `"0.0.0.0"`.
@@ -27,6 +29,22 @@ public struct HTTPServerConfiguration: Sendable {
     public var maxConnections: Int = 10_000
     /// How long `shutdown()` waits for in-flight requests before closing everything. Default 10 s.
     public var drainTimeout: Duration = .seconds(10)
+    /// Reactor threads, each with its own epoll instance and listening socket (`SO_REUSEPORT`: the
+    /// kernel spreads connections across them). Default: the number of active processors.
+    public var reactorThreads: Int = max(1, ProcessInfo.processInfo.activeProcessorCount)
+    /// Where handler tasks run. Default `.reactorThread`.
+    public var handlerExecution: HandlerExecution = .reactorThread
+
+    /// Where handler tasks run.
+    public enum HandlerExecution: Sendable, Equatable {
+        /// On the reactor thread (a `TaskExecutor` preference): no thread hand-off per request, the
+        /// fastest for short handlers. A handler that computes for long delays every connection
+        /// while it runs; awaiting (database, HTTP calls, sleeps) does not.
+        case reactorThread
+        /// On Swift's global concurrent executor; each response is handed back to the reactor
+        /// through the inbox. Long computations then delay only their own request.
+        case globalPool
+    }
 
     /// Creates a configuration with the defaults above.
     public init() {}

@@ -25,18 +25,21 @@ enum RandomIDs {
 
     /// `bytes * 2` lowercase hex digits, never all zero.
     static func hex(bytes: Int) -> String {
-        var out = [UInt8]()
-        out.reserveCapacity(bytes * 2)
+        let count = bytes * 2
         var allZero = true
-        while out.count < bytes * 2 {
-            var word = next()
-            if word != 0 { allZero = false }
-            for _ in 0..<min(16, bytes * 2 - out.count) {
-                out.append(digits[Int(word >> 60)])
-                word <<= 4
+        let result = String(unsafeUninitializedCapacity: count) { out in
+            var written = 0
+            while written < count {
+                var word = next()
+                if word != 0 { allZero = false }
+                for _ in 0..<min(16, count - written) {
+                    out[written] = digits[Int(word >> 60)]
+                    word <<= 4
+                    written += 1
+                }
             }
+            return count
         }
-        if allZero { return hex(bytes: bytes) }
-        return String(decoding: out, as: UTF8.self)
+        return allZero ? hex(bytes: bytes) : result
     }
 }

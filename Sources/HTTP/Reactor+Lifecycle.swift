@@ -27,7 +27,8 @@ extension Reactor {
             case .success(let fd):
                 let id = nextID
                 nextID += 1
-                let admitted = openCount < config.maxConnections && !draining
+                let open = draining ? nil : counter.admit(limit: config.maxConnections)
+                let admitted = open != nil
                 let c = Connection(
                     id: id, fd: fd, counted: admitted, limits: limits,
                     deadline: now &+ timeouts.header, interest: Self.readable)
@@ -35,12 +36,12 @@ extension Reactor {
                     try control(EPOLL_CTL_ADD, fd: fd, id: id, events: Self.readable)
                 } catch {
                     logger.warning("epoll_ctl add failed", metadata: ["error": "\(error)"])
+                    if admitted { _ = counter.release() }
                     continue
                 }
                 connections[id] = c
-                if admitted {
-                    openCount += 1
-                    dispatcher.observer?.connectionsChanged(open: openCount)
+                if let open {
+                    dispatcher.observer?.connectionsChanged(open: open)
                 } else {
                     logger.warning("connection refused: limit reached", metadata: ["http.max_connections": "\(config.maxConnections)"])
                     dispatcher.observer?.requestCompleted(method: "-", route: "unmatched", status: 503, duration: .zero)

@@ -29,7 +29,7 @@ final class Reactor {
     let logger: Logger
     var connections: [UInt64: Connection] = [:]
     var nextID: UInt64 = 2
-    var openCount = 0
+    let counter: ConnectionCounter
     var draining = false
     var drainDeadline: UInt64 = 0
     var lastSweep: UInt64 = 0
@@ -38,7 +38,10 @@ final class Reactor {
     let scratch: UnsafeMutableRawBufferPointer
     let timeouts: (header: UInt64, body: UInt64, idle: UInt64, write: UInt64, drain: UInt64)
 
-    init(listenerFD: Int32, inbox: ReactorInbox, dispatcher: RequestDispatcher, config: HTTPServerConfiguration, logger: Logger) throws {
+    init(
+        listenerFD: Int32, inbox: ReactorInbox, dispatcher: RequestDispatcher, counter: ConnectionCounter,
+        config: HTTPServerConfiguration, logger: Logger
+    ) throws {
         let listener = FileDescriptor(listenerFD)
         let fd = epoll_create1(Int32(EPOLL_CLOEXEC))
         guard fd >= 0 else { throw SystemError(call: "epoll_create1", errno: errno) }
@@ -46,6 +49,7 @@ final class Reactor {
         self.listener = listener
         self.inbox = inbox
         self.dispatcher = dispatcher
+        self.counter = counter
         self.config = config
         self.limits = config.parserLimits
         self.logger = logger
@@ -76,8 +80,12 @@ final class Reactor {
         let events = UnsafeMutablePointer<epoll_event>.allocate(capacity: capacity)
         defer { events.deallocate() }
         lastSweep = Sockets.now()
+        inbox.markReactorThread()
+        let executor = dispatcher.executor
+        defer { executor?.stop() }
         while true {
-            let timeout: Int32 = connections.isEmpty && !draining ? -1 : 100
+            var timeout: Int32 = connections.isEmpty && !draining ? -1 : 100
+            if executor?.hasJobs == true { timeout = 0 }
             let n = epoll_wait(epoll.fd, events, Int32(capacity), timeout)
             if n < 0 {
                 if errno == EINTR { continue }
@@ -89,9 +97,18 @@ final class Reactor {
                 let event = events[i]
                 switch event.data.u64 {
                 case Self.listenerID: acceptAll(now)
-                case Self.wakeID: drainInbox(now)
+                case Self.wakeID:
+                    inbox.clearWake()
+                    drainInbox(now)
                 case let id:
                     if let connection = connections[id] { handle(connection, events: event.events, now: now) }
+                }
+            }
+            if let executor {
+                // Handlers started above run here; their responses are written before the next wait.
+                for _ in 0..<16 {
+                    guard executor.runQueuedJobs() > 0 else { break }
+                    drainInbox(now)
                 }
             }
             if now &- lastSweep >= Self.sweepNanoseconds { sweep(now) }
@@ -185,8 +202,8 @@ final class Reactor {
         c.socket.close()
         connections[c.id] = nil
         if c.counted {
-            openCount -= 1
-            dispatcher.observer?.connectionsChanged(open: openCount)
+            let open = counter.release()
+            dispatcher.observer?.connectionsChanged(open: open)
         }
     }
 }

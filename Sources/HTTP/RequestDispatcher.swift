@@ -7,6 +7,8 @@ struct RequestDispatcher: Sendable {
     let logger: Logger
     let observer: (any HTTPServerObserver)?
     let inbox: ReactorInbox
+    /// Where handler tasks run; nil for the global concurrent executor.
+    let executor: ReactorExecutor?
 
     /// Answers one complete request. Matched routes run as a task and post their bytes to the
     /// inbox; unmatched ones are answered inline and the bytes are returned.
@@ -25,7 +27,7 @@ struct RequestDispatcher: Sendable {
                 method: head.method, target: head.target, version: head.version, headers: head.headers,
                 body: body, pathParameters: parameters, requestID: requestID, trace: trace)
             let dispatcher = self
-            Task {
+            Task(executorPreference: executor) {
                 let response = await dispatcher.run(route, request)
                 var context = context
                 // A drain that began while the handler ran: tell the client this connection ends.

@@ -41,7 +41,9 @@ struct SystemError: Error, CustomStringConvertible {
 /// Thin wrappers over socket system calls: `errno` read right after the call, `EINTR` retried.
 enum Sockets {
     /// Creates a non-blocking IPv4 TCP socket bound to `host:port` and listening; returns the fd and bound port.
-    static func listen(host: String, port: Int, backlog: Int) throws -> (fd: Int32, port: Int) {
+    /// With `reusePort`, several sockets may listen on the same port and the kernel spreads new
+    /// connections across them (one per reactor thread).
+    static func listen(host: String, port: Int, backlog: Int, reusePort: Bool = false) throws -> (fd: Int32, port: Int) {
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = in_port_t(UInt16(port).bigEndian)
@@ -53,6 +55,9 @@ enum Sockets {
         let owner = FileDescriptor(fd)
         var one: Int32 = 1
         _ = setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
+        if reusePort {
+            _ = setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, socklen_t(MemoryLayout<Int32>.size))
+        }
         let bound = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }

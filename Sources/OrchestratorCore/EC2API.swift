@@ -150,7 +150,8 @@ public struct EC2CallError: Error, Sendable, Equatable, CustomStringConvertible 
     ]
     static let transientCodes: Set<String> = [
         "InternalError", "InternalFailure", "ServiceUnavailable", "Unavailable", "RequestTimeout",
-        "PriorRequestNotComplete", "RequestExpired",
+        "PriorRequestNotComplete", "RequestExpired", "Transport", "TransportError", "NoCredentials", "Cancelled",
+        "MalformedResponse",
     ]
 
     static func classify(code: String, httpStatus: Int?) -> Kind {

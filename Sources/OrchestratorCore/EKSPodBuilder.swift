@@ -37,7 +37,7 @@ public enum EKSPodBuilder {
                 valueFrom: .init(secretKeyRef: .init(name: spec.runnerName, key: secretKey)))],
             resources: resources)
         return PodManifest(
-            metadata: ObjectMeta(name: spec.runnerName, namespace: settings.namespace, labels: labels, annotations: annotations),
+            metadata: ManifestMeta(name: spec.runnerName, namespace: settings.namespace, labels: labels, annotations: annotations),
             spec: PodManifest.Spec(
                 restartPolicy: "Never",
                 activeDeadlineSeconds: max(1, Int(spec.pool.maxLifetime.components.seconds)),
@@ -52,7 +52,7 @@ public enum EKSPodBuilder {
     /// The secret holding the JIT config, owned by the pod `owner`.
     public static func secret(for spec: LaunchSpec, settings: EKSPoolSettings, owner: PodSummary) -> SecretManifest {
         SecretManifest(
-            metadata: ObjectMeta(
+            metadata: ManifestMeta(
                 name: spec.runnerName, namespace: settings.namespace,
                 labels: [managedBy: "runway", key(RunnerTags.pool): spec.pool.name],
                 ownerReferences: [OwnerReference(apiVersion: "v1", kind: "Pod", name: owner.name, uid: owner.uid)]),

@@ -1,4 +1,5 @@
 import Foundation
+import AWS
 import GitHub
 import RunwayKit
 
@@ -9,6 +10,8 @@ public struct OrchestratorConfig: Sendable {
     public var common: CommonConfig
     /// The pools served: `RUNWAY_ORCHESTRATOR_POOLS` (comma-separated names), default every pool in the file.
     public var pools: [Pool]
+    /// `AWS_REGION` (or `AWS_DEFAULT_REGION`, required), `AWS_ENDPOINT_URL[_<SERVICE>]` (emulators).
+    public var aws: AWSConfiguration
     /// `GITHUB_APP_ID`/`GITHUB_APP_CLIENT_ID`, `GITHUB_APP_PRIVATE_KEY(_FILE)`, `GITHUB_API_URL`.
     public var github: GitHubAppCredentials
     /// `RUNWAY_PROVIDER_RETRY_ATTEMPTS` (default 4) and `RUNWAY_PROVIDER_RETRY_BUDGET` (default 5s):
@@ -40,6 +43,12 @@ public struct OrchestratorConfig: Sendable {
         }
         let attempts = reader.int("RUNWAY_PROVIDER_RETRY_ATTEMPTS", default: 4, range: 1...20) ?? 4
         let budget = reader.duration("RUNWAY_PROVIDER_RETRY_BUDGET", default: .seconds(5)) ?? .seconds(5)
+        var aws: AWSConfiguration?
+        do {
+            aws = try AWSConfiguration(environment: environment)
+        } catch {
+            problems.append(error.message)
+        }
         var github: GitHubAppCredentials?
         do {
             github = try GitHubAppCredentials.load(environment: environment)
@@ -47,9 +56,9 @@ public struct OrchestratorConfig: Sendable {
             problems += error.problems
         }
         problems = reader.problems + problems
-        guard problems.isEmpty, let github else { throw ConfigError(problems: problems) }
+        guard problems.isEmpty, let github, let aws else { throw ConfigError(problems: problems) }
         return OrchestratorConfig(
-            common: common, pools: pools, github: github, retryAttempts: attempts, retryBudget: budget, environment: environment)
+            common: common, pools: pools, aws: aws, github: github, retryAttempts: attempts, retryBudget: budget, environment: environment)
     }
 
     /// The pools named in `names` (comma-separated), or all of them when nil.

@@ -5,7 +5,7 @@ public struct PodManifest: Codable, Sendable, Equatable {
     /// `Pod`.
     public var kind = "Pod"
     /// Name, namespace, labels, annotations.
-    public var metadata: ObjectMeta
+    public var metadata: ManifestMeta
     /// The pod spec.
     public var spec: Spec
 
@@ -89,7 +89,7 @@ public struct PodManifest: Codable, Sendable, Equatable {
 }
 
 /// `metadata` of the objects the Orchestrator creates.
-public struct ObjectMeta: Codable, Sendable, Equatable {
+public struct ManifestMeta: Codable, Sendable, Equatable {
     /// Name.
     public var name: String
     /// Namespace.
@@ -121,7 +121,7 @@ public struct SecretManifest: Codable, Sendable, Equatable, CustomStringConverti
     /// `Secret`.
     public var kind = "Secret"
     /// Name (= pod name), namespace, labels, owner reference to the pod.
-    public var metadata: ObjectMeta
+    public var metadata: ManifestMeta
     /// `Opaque`.
     public var type = "Opaque"
     /// True: the JIT config never changes.

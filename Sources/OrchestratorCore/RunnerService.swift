@@ -27,6 +27,7 @@ public final class RunnerService: Sendable {
     /// identical requests in this process share one launch.
     public func launch(_ request: LaunchRequest) async throws(OrchestratorError) -> LaunchAnswer {
         let pool = try validate(request)
+        let started = ContinuousClock.now
         let result = await flights.run(request.runnerName) { [self] in
             do throws(OrchestratorError) {
                 return .success(try await launchOnce(request, pool: pool))
@@ -41,6 +42,9 @@ public final class RunnerService: Sendable {
         }
         metrics.counter("runway_orchestrator_launch_requests_total", help: "Launch requests by pool and outcome",
                         labels: ["pool": pool.name, "outcome": outcome]).inc()
+        metrics.histogram("runway_orchestrator_launch_seconds", help: "Time to answer a launch request",
+                          labels: ["pool": pool.name], buckets: [0.1, 0.25, 0.5, 1, 2, 5, 10, 20, 30, 60])
+            .observe(ContinuousClock.now - started)
         return try result.get()
     }
 
@@ -126,6 +130,8 @@ public final class RunnerService: Sendable {
                 throw error.asJITError.orchestratorError
             }
         }
+        metrics.counter("runway_orchestrator_teardowns_total", help: "Tear-downs by pool and what was removed",
+                        labels: ["pool": pool.name, "removed": removed ? "provider" : (removedRegistration ? "registration" : "nothing")]).inc()
         logger.info("tore down runner", metadata: [
             "runner.name": "\(runnerName)", "pool.name": "\(pool.name)", "provider.removed": "\(removed)",
             "github.registration_removed": "\(removedRegistration)",

@@ -1,6 +1,7 @@
 import Foundation
 import GitHub
 import Logging
+import Synchronization
 
 /// What the sweep needs from GitHub (a consumer-owned seam; `GitHubApp` conforms).
 public protocol HookDeliverySource: Sendable {
@@ -29,12 +30,16 @@ public struct RedeliverySweep: Sendable {
     public var overlap: Duration = .seconds(120)
     /// GitHub keeps deliveries redeliverable this long (3 days on github.com).
     public var window: Duration = .seconds(3 * 86400)
+    /// A GUID redelivered less than this long ago is not asked for again: the redelivery may still
+    /// be on its way (default 10 min).
+    public var cooldown: Duration = .seconds(600)
 
     let source: any HookDeliverySource
     let store: any WebhookStore
     let metrics: ProducerMetrics
     let logger: Logger
     let now: @Sendable () -> Date
+    private let ledger = RequestLedger()
 
     static let checkpointName = "redelivery_sweep"
 
@@ -75,12 +80,17 @@ public struct RedeliverySweep: Sendable {
             for delivery in deliveries where delivery.event == "workflow_job" && !delivery.succeeded {
                 guard !succeeded.contains(delivery.guid), seen.insert(delivery.guid).inserted else { continue }
                 if try await store.deliveryRecorded(delivery.guid) { continue }
+                if ledger.recentlyRequested(delivery.guid, now: current, cooldown: cooldown) {
+                    complete = false
+                    continue
+                }
                 guard requested.count < maxPerSweep else {
                     complete = false
                     break
                 }
                 do {
                     try await source.redeliverHookDelivery(id: delivery.id)
+                    ledger.record(delivery.guid, at: current)
                     requested.append(delivery.id)
                     metrics.redeliveriesRequested.inc()
                     logger.info("redelivery requested", metadata: ["github.delivery": "\(delivery.guid)", "github.action": "\(delivery.action ?? "-")"])
@@ -100,5 +110,21 @@ public struct RedeliverySweep: Sendable {
             logger.warning("redelivery sweep failed", metadata: ["error": "\(error)"])
             return []
         }
+    }
+}
+
+/// GUIDs the sweep asked GitHub to redeliver, and when (pruned after the cooldown).
+final class RequestLedger: Sendable {
+    private let entries = Mutex<[String: Date]>([:])
+
+    func recentlyRequested(_ guid: String, now: Date, cooldown: Duration) -> Bool {
+        entries.withLock { entries in
+            entries = entries.filter { now.timeIntervalSince($0.value) < cooldown.seconds }
+            return entries[guid] != nil
+        }
+    }
+
+    func record(_ guid: String, at date: Date) {
+        entries.withLock { $0[guid] = date }
     }
 }

@@ -128,3 +128,61 @@ import HTTPClient
         #expect(try AWSConfiguration(environment: ["AWS_REGION": region]).region == region)
     }
 }
+
+@Suite struct AWSBadInputTests {
+    @Test func expiredTokenIsNotRetried() async throws {
+        let body = "<ErrorResponse><Error><Type>Sender</Type><Code>ExpiredToken</Code><Message>The security token included in the request is expired</Message></Error><RequestId>e1</RequestId></ErrorResponse>"
+        let transport = FakeTransport([TestAWS.response(403, body)])
+        let sts = STSClient(client: try TestAWS.client(transport))
+        do { _ = try await sts.getCallerIdentity(); Issue.record("no error") } catch {
+            #expect(error.code == .expiredToken)
+            #expect(error.requestId == "e1")
+            #expect(!error.retryable)
+            #expect(transport.requests.count == 1)
+        }
+    }
+
+    @Test(arguments: ["", "{", #"{"cluster":"#, "<html>oops</html>", #"{"cluster":{}}"#])
+    func truncatedEKSBodiesAreTyped(_ body: String) {
+        do { _ = try EKSClient.decodeCluster(Array(body.utf8)); Issue.record("decoded") } catch {
+            #expect(error.code == .malformedResponse)
+        }
+    }
+
+    @Test(arguments: ["<GetCallerIdentityResponse><GetCallerIdentityResult><Arn>a</Arn>", "not xml", "<Other/>"])
+    func truncatedSTSBodiesAreTyped(_ body: String) {
+        #expect(throws: AWSError.self) { try STSClient.decodeCallerIdentity(Array(body.utf8)) }
+    }
+
+    @Test func rootVolumeParameters() {
+        var r = RunInstancesRequest(imageId: "ami-1", instanceType: "t3.micro")
+        r.rootVolume = .init(deviceName: "/dev/sda1", sizeGiB: 64)
+        let p = Dictionary(r.queryParameters, uniquingKeysWith: { a, _ in a })
+        #expect(p["BlockDeviceMapping.1.DeviceName"] == "/dev/sda1")
+        #expect(p["BlockDeviceMapping.1.Ebs.VolumeSize"] == "64")
+        #expect(p["BlockDeviceMapping.1.Ebs.VolumeType"] == "gp3")
+        #expect(p["BlockDeviceMapping.1.Ebs.DeleteOnTermination"] == "true")
+    }
+
+    @Test func credentialsDescriptionHidesSecrets() {
+        let c = AWSCredentials(accessKeyId: "ASIAX", secretAccessKey: "SECRETKEY", sessionToken: "SESSIONTOKEN")
+        #expect(!c.description.contains("SECRETKEY"))
+        #expect(!c.description.contains("SESSIONTOKEN"))
+        #expect(!String(describing: c).contains("SECRETKEY"))
+    }
+}
+
+@Suite struct AWSCancellationTests {
+    struct CancellingTransport: HTTPTransport {
+        func execute(_ request: ClientRequest) async throws -> ClientResponse { throw CancellationError() }
+    }
+
+    @Test func cancellationIsNotRetried() async throws {
+        let client = AWSClient(transport: CancellingTransport(), credentials: StaticCredentialsProvider(TestAWS.credentials),
+                               configuration: try AWSConfiguration(region: "us-east-1"))
+        do { _ = try await STSClient(client: client).getCallerIdentity(); Issue.record("no error") } catch {
+            #expect(error.code == "Cancelled")
+            #expect(!error.retryable)
+        }
+    }
+}

@@ -59,14 +59,29 @@ let quietLogger: Logger = {
     return logger
 }()
 
-/// The routes most live tests use.
-func testRouter() -> Router {
+/// Counts requests that reached a handler, so drain tests can wait until requests are in flight.
+final class Arrivals: Sendable {
+    let count = Mutex(0)
+
+    func arrive() { count.withLock { $0 += 1 } }
+
+    /// Waits (polling) until at least `n` requests arrived, for at most 5 s.
+    func wait(for n: Int) async throws {
+        for _ in 0..<500 where count.withLock({ $0 }) < n {
+            try await Task.sleep(for: .milliseconds(10))
+        }
+    }
+}
+
+/// The routes most live tests use; `/slow` reports to `arrivals`.
+func testRouter(arrivals: Arrivals? = nil) -> Router {
     var router = Router()
     router.get("/healthz") { _ in .text("ok") }
     router.post("/echo") { request in HTTPResponse(status: 200, body: request.body) }
     router.post("/small", bodyLimit: 16) { request in .text("\(request.body.count)") }
     router.get("/jobs/:id") { request in .text("job \(request.pathParameters["id"] ?? "?")") }
     router.get("/slow") { _ in
+        arrivals?.arrive()
         try await Task.sleep(for: .milliseconds(300))
         return .text("slow done")
     }

@@ -101,7 +101,8 @@ struct ServerLimitTests {
     @Test func gracefulDrainFinishesEveryInFlightRequest() async throws {
         var configuration = HTTPServerConfiguration(host: "127.0.0.1", port: 0)
         configuration.drainTimeout = .seconds(5)
-        let server = HTTPServer(configuration: configuration, router: testRouter(), logger: quietLogger)
+        let arrivals = Arrivals()
+        let server = HTTPServer(configuration: configuration, router: testRouter(arrivals: arrivals), logger: quietLogger)
         let port = try server.start()
         let idleClosed = try await offPool {
             let idle = try RawClient(port: port)
@@ -116,7 +117,7 @@ struct ServerLimitTests {
                 return try clients.map { try $0.readResponse() }
             }
         }
-        try await Task.sleep(for: .milliseconds(100))
+        try await arrivals.wait(for: 8)
         let started = ContinuousClock.now
         await server.shutdown()
         let drainTime = ContinuousClock.now - started
@@ -153,4 +154,3 @@ struct ServerLimitTests {
     }
 }
 
-extension RawClient: @unchecked Sendable {}

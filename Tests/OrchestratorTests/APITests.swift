@@ -43,6 +43,9 @@ import Testing
         #expect(second.status == 201)
         #expect(second.body == first.body)
         #expect(h.ec2.runRequests.count == 1)
+        let metrics = h.service.metrics.render()
+        #expect(metrics.contains(#"runway_orchestrator_launch_requests_total{outcome="ok",pool="ec2-ubuntu"} 2"#))
+        #expect(metrics.contains(#"runway_orchestrator_launches_total{pool="ec2-ubuntu"} 1"#))
     }
 
     @Test func everyEndpointNeedsTheInternalToken() async throws {

@@ -35,6 +35,7 @@ import Testing
         #expect(config.retryAttempts == 4)
         #expect(config.retryBudget == .seconds(5))
         #expect(config.common.httpPort == 8080)
+        #expect(config.aws.region == "eu-west-1")
     }
 
     @Test func servesTheNamedPools() async throws {
@@ -48,6 +49,7 @@ import Testing
     @Test func reportsEveryProblemAtOnce() async throws {
         var env = try await environment(["RUNWAY_ORCHESTRATOR_POOLS": "gpu", "RUNWAY_INTERNAL_TOKEN": "short"])
         env["GITHUB_APP_PRIVATE_KEY"] = nil
+        env["AWS_REGION"] = nil
         let error = #expect(throws: ConfigError.self) {
             try OrchestratorConfig.load(environment: env, poolsText: testPoolsYAML)
         }
@@ -55,5 +57,6 @@ import Testing
         #expect(problems.contains { $0.contains("RUNWAY_INTERNAL_TOKEN") })
         #expect(problems.contains { $0.contains("no pool named 'gpu'") })
         #expect(problems.contains { $0.contains("GITHUB_APP_PRIVATE_KEY") })
+        #expect(problems.contains { $0.contains("AWS_REGION") })
     }
 }

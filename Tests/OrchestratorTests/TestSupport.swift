@@ -67,7 +67,7 @@ struct Harness {
     let github: FakeGitHub
     let service: RunnerService
 
-    init(ec2: FakeEC2 = FakeEC2(), k8s: FakeKubernetes = FakeKubernetes(), github: FakeGitHub = FakeGitHub()) throws {
+    init(ec2: FakeEC2 = FakeEC2(), k8s: FakeKubernetes = FakeKubernetes(), github: FakeGitHub = FakeGitHub(), jit: (any JITSource)? = nil) throws {
         self.ec2 = ec2
         self.k8s = k8s
         self.github = github
@@ -78,7 +78,7 @@ struct Harness {
                 .ec2: EC2Provider(ec2: ec2, budget: instantBudget(), logger: logger),
                 .eks: EKSProvider(clusters: ["runners": k8s], budget: instantBudget(), logger: logger),
             ],
-            github: github, logger: logger)
+            github: jit ?? github, logger: logger)
     }
 
     /// The same service state (provider, GitHub) seen by a freshly started process.

@@ -87,3 +87,16 @@ final class FakeDeliveries: HookDeliverySource {
         #expect(try await store.checkpoint("redelivery_sweep") == nil)
     }
 }
+
+@Suite struct RedeliveryCooldownTests {
+    @Test func aGUIDIsNotAskedForAgainWithinTheCooldown() async throws {
+        let store = FakeStore()
+        let source = FakeDeliveries([try RedeliverySweepTests.delivery(1, guid: "g1", status: 500, ago: 10)])
+        let sweep = RedeliverySweep(source: source, store: store, metrics: ProducerMetrics(MetricsRegistry()),
+                                    logger: Logger(label: "test"), now: { RedeliverySweepTests.now })
+        #expect(await sweep.sweepOnce() == [1])
+        // The redelivery has not arrived yet: the next sweep waits instead of asking again.
+        #expect(await sweep.sweepOnce().isEmpty)
+        #expect(source.requested.withLock { $0 } == [1])
+    }
+}

@@ -1,3 +1,4 @@
+import Foundation
 import RunwayKit
 import Testing
 
@@ -138,5 +139,22 @@ import Testing
 
     @Test func runnerNamesAreDeterministic() {
         #expect(runnerName(pool: "ec2-ubuntu", jobID: 42, attempt: 2) == "runway-ec2-ubuntu-42-2")
+    }
+}
+
+/// The pools files the repository ships must stay valid.
+@Suite struct ShippedPoolsFilesTests {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    @Test(arguments: ["compose/pools.example.yaml", "deploy/eks/pools.yaml"])
+    func shippedPoolsFileIsValid(_ path: String) throws {
+        let config = try PoolsConfig.load(path: Self.root.appendingPathComponent(path).path)
+        #expect(!config.pools.isEmpty)
+    }
+
+    @Test func exampleHasEveryPoolType() throws {
+        let config = try PoolsConfig.load(path: Self.root.appendingPathComponent("compose/pools.example.yaml").path)
+        let kinds = Set(config.pools.map { "\($0.host.rawValue)-\($0.os.rawValue)" })
+        #expect(kinds.isSuperset(of: ["ec2-ubuntu", "ec2-windows", "eks-ubuntu"]))
     }
 }

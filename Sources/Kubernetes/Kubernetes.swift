@@ -1,1 +1,0 @@
-// Module Kubernetes: work in progress.

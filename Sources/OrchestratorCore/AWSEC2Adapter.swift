@@ -1,0 +1,76 @@
+import AWS
+import Foundation
+import Logging
+
+/// `EC2API` over the AWS module's `EC2Client`.
+public struct AWSEC2Adapter: EC2API {
+    let client: EC2Client
+    let logger: Logger
+
+    /// Creates the adapter. Give `client` a retry policy of one attempt: the Orchestrator's
+    /// `RetryBudget` owns retries (and looks the runner up between them).
+    public init(client: EC2Client, logger: Logger) {
+        self.client = client
+        self.logger = logger
+    }
+
+    public func runInstances(_ request: EC2RunRequest) async throws -> EC2InstanceInfo {
+        do {
+            let result = try await client.runInstances(Self.runInstancesRequest(request))
+            guard let instance = result.instances.first else {
+                throw EC2CallError(code: "MalformedResponse", message: "RunInstances returned no instance", requestID: result.requestId)
+            }
+            return Self.info(instance)
+        } catch let error as AWSError {
+            throw Self.callError(error)
+        }
+    }
+
+    public func describeInstances(filters: [EC2InstanceFilter]) async throws -> [EC2InstanceInfo] {
+        do {
+            return try await client.describeAllInstances(filters: filters.map { AWS.EC2Filter($0.name, $0.values) }).map(Self.info)
+        } catch {
+            throw Self.callError(error)
+        }
+    }
+
+    public func terminateInstances(ids: [String]) async throws {
+        do {
+            _ = try await client.terminateInstances(ids)
+        } catch {
+            throw Self.callError(error)
+        }
+    }
+
+    /// The AWS module's request for exactly the parameters of `request`.
+    static func runInstancesRequest(_ request: EC2RunRequest) -> RunInstancesRequest {
+        var r = RunInstancesRequest(imageId: request.imageID, instanceType: request.instanceType)
+        r.subnetId = request.subnetID
+        r.securityGroupIds = request.securityGroupIDs
+        r.userData = Array(request.userData.utf8)
+        if let profile = request.instanceProfile {
+            r.iamInstanceProfile = profile.hasPrefix("arn:") ? .arn(profile) : .name(profile)
+        }
+        r.instanceInitiatedShutdownBehavior = request.shutdownBehavior
+        r.metadataOptions = .init(httpTokens: "required", httpEndpoint: "enabled", httpPutResponseHopLimit: request.metadataHopLimit)
+        r.clientToken = request.clientToken
+        r.spot = request.spot ? .init() : nil
+        let tags = request.tags.map { RunInstancesRequest.Tag($0.key, $0.value) }
+        r.tagSpecifications = [.init(resourceType: "instance", tags: tags), .init(resourceType: "volume", tags: tags)]
+        if let size = request.rootVolumeGiB {
+            r.rootVolume = .init(deviceName: request.rootDeviceName, sizeGiB: size)
+        }
+        return r
+    }
+
+    static func info(_ instance: AWS.EC2Instance) -> EC2InstanceInfo {
+        EC2InstanceInfo(
+            id: instance.instanceId, state: instance.state.rawValue, instanceType: instance.instanceType ?? "",
+            imageID: instance.imageId, subnetID: instance.subnetId, lifecycle: instance.instanceLifecycle,
+            launchTime: instance.launchTime, tags: instance.tags)
+    }
+
+    static func callError(_ error: AWSError) -> EC2CallError {
+        EC2CallError(code: error.code.rawValue, message: error.message, requestID: error.requestId, httpStatus: error.status)
+    }
+}

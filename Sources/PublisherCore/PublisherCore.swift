@@ -1,1 +1,0 @@
-// Module PublisherCore: work in progress.

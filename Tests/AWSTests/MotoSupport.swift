@@ -1,0 +1,58 @@
+import Foundation
+import HTTP
+import HTTPClient
+import Testing
+@testable import AWS
+
+/// The moto server `scripts/test-env.sh` starts (signature checking on) and a libcurl transport.
+struct Moto {
+    let url: String
+    let credentials: AWSCredentials
+    let transport: HTTPClient
+
+    init() throws {
+        let env = ProcessInfo.processInfo.environment
+        url = try #require(env["RUNWAY_TEST_MOTO_URL"], "run inside scripts/test-env.sh")
+        credentials = AWSCredentials(
+            accessKeyId: try #require(env["RUNWAY_TEST_AWS_ACCESS_KEY_ID"]),
+            secretAccessKey: try #require(env["RUNWAY_TEST_AWS_SECRET_ACCESS_KEY"]))
+        transport = HTTPClient()
+    }
+
+    var configuration: AWSConfiguration {
+        get throws { try AWSConfiguration(environment: ["AWS_REGION": "us-east-1", "AWS_ENDPOINT_URL": url]) }
+    }
+
+    func client(credentials: AWSCredentials? = nil, transport: (any HTTPTransport)? = nil) throws -> AWSClient {
+        AWSClient(transport: transport ?? self.transport, credentials: StaticCredentialsProvider(credentials ?? self.credentials),
+                  configuration: try configuration, retryPolicy: AWSRetryPolicy(maxAttempts: 1))
+    }
+
+    /// Credentials with the right key id and a wrong secret.
+    var wrongSecret: AWSCredentials {
+        var c = credentials
+        c.secretAccessKey = String(c.secretAccessKey.reversed())
+        return c
+    }
+
+    /// A signed Query call to a service Runway has no client for (IAM setup in tests).
+    func query(service: String, body: String) async throws -> ClientResponse {
+        let signer = SigV4Signer(region: "us-east-1", service: service)
+        let request = ClientRequest(method: "POST", url: url + "/", headers: ["Content-Type": EC2Query.contentType], body: Array(body.utf8))
+        return try await transport.execute(try signer.sign(request, credentials: credentials, date: Date()))
+    }
+}
+
+/// Flips one hex digit of the signature after signing: the server must reject the call.
+struct TamperingTransport: HTTPTransport {
+    let inner: any HTTPTransport
+
+    func execute(_ request: ClientRequest) async throws -> ClientResponse {
+        var r = request
+        if var auth = r.headers["Authorization"], let last = auth.popLast() {
+            auth.append(last == "0" ? "1" : "0")
+            r.headers.set("Authorization", auth)
+        }
+        return try await inner.execute(r)
+    }
+}

@@ -1,0 +1,52 @@
+import Foundation
+import Testing
+
+/// A Python stand-in from `Tests/StandIns`, started by the test: it prints one JSON line when
+/// ready and exits when its stdin closes or it is terminated.
+final class StandInProcess: @unchecked Sendable {
+    // Safety: `process` and the pipes are set once in `init` and only read afterwards.
+    let process = Process()
+    private let stdin = Pipe()
+    private let stdout = Pipe()
+    let info: [String: Any]
+
+    static func scriptPath(_ name: String) -> String {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("StandIns").appendingPathComponent(name).path
+    }
+
+    init(script: String, arguments: [String], environment: [String: String] = [:]) async throws {
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", Self.scriptPath(script)] + arguments
+        var env = ProcessInfo.processInfo.environment
+        for (k, v) in environment { env[k] = v }
+        process.environment = env
+        process.standardInput = stdin
+        process.standardOutput = stdout
+        try process.run()
+        let handle = stdout.fileHandleForReading
+        // The blocking read runs on a Dispatch thread, not on the cooperative pool.
+        let line: Data = await withCheckedContinuation { continuation in
+            DispatchQueue.global().async {
+                var data = Data()
+                while true {
+                    let chunk = handle.readData(ofLength: 1)
+                    if chunk.isEmpty || chunk == Data([0x0A]) { break }
+                    data.append(chunk)
+                }
+                continuation.resume(returning: data)
+            }
+        }
+        info = try #require(try JSONSerialization.jsonObject(with: line) as? [String: Any], "stand-in \(script) did not start")
+    }
+
+    func string(_ key: String) throws -> String { try #require(info[key] as? String) }
+    func int(_ key: String) throws -> Int { try #require(info[key] as? Int) }
+    func file(_ key: String) throws -> [UInt8] { Array(try Data(contentsOf: URL(fileURLWithPath: try string(key)))) }
+
+    deinit {
+        try? stdin.fileHandleForWriting.close()
+        if process.isRunning { process.terminate() }
+        process.waitUntilExit()
+    }
+}
