@@ -78,7 +78,7 @@ private func simulate(
         let pool = PoolLimits(name: "a", orchestratorURL: "http://o", maxRunners: 100, launchRate: 100, launchBurst: 100)
         var scheduler = DispatchScheduler(pools: [pool], now: start)
         let first = scheduler.plan(now: start)
-        #expect(first.grants == [.init(pool: "a", count: 20)])
+        #expect(first.grants == [.init(pool: "a", count: 20, nearCap: false)])
         scheduler.finished(pool: "a", granted: 20, report: .init(asked: 20, claimed: 3, launched: 3), now: start)
         #expect(scheduler.isDrained(pool: "a"))
         #expect(scheduler.plan(now: start.addingTimeInterval(1)).grants.isEmpty)
