@@ -129,8 +129,10 @@ private func simulate(
     @Test func grantsInFlightCountAgainstMaxRunners() {
         let pool = PoolLimits(name: "a", orchestratorURL: "http://o", maxRunners: 25, launchRate: 1000, launchBurst: 1000)
         var scheduler = DispatchScheduler(pools: [pool], settings: .init(batchSize: 10, grantsPerPool: 4, jitRate: 1000, jitBurst: 1000), now: start)
-        let counts = (0..<4).map { _ in scheduler.plan(now: start).grants.first?.count ?? 0 }
-        #expect(counts == [10, 10, 5, 0])
+        let grants = (0..<4).map { _ in scheduler.plan(now: start).grants.first }
+        #expect(grants.map { $0?.count ?? 0 } == [10, 10, 5, 0])
+        // Only grants that reach within a batch of the cap re-read the active count.
+        #expect(grants.map { $0?.nearCap ?? false } == [false, true, true, false])
     }
 
     @Test func rateLimitedPoolAsksToBeWokenWhenATokenIsDue() {
