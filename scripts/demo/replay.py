@@ -8,6 +8,7 @@ Exit 0 when every expectation holds; 1 with the failed expectations listed other
 """
 import argparse
 import hashlib
+import shutil
 import hmac
 import json
 import os
@@ -104,6 +105,7 @@ class Replay:
         failures = []
         regular = [self.new_job(pool) for pool, n in COUNTS.items() for _ in range(n)]
         cancelled = self.new_job("ec2-ubuntu", "cancelled")
+        raced = self.new_job("eks-ubuntu", "cancelled")
         out_of_order = regular[1]
         swap = (regular[2], regular[3])
         duplicate = regular[0]
@@ -119,6 +121,8 @@ class Replay:
             first = first or delivery
         self.send(cancelled, "completed", conclusion="cancelled")  # cancelled before it was ever queued with us
         self.send(cancelled, "queued")  # ... its queued delivery arrives late
+        self.send(raced, "queued")  # cancelled right after queuing: a race with the launch;
+        self.send(raced, "completed", conclusion="cancelled")  # a runner launched anyway is reaped when idle
         self.send(duplicate, "queued", delivery=first)  # GitHub re-sends a delivery
         self.send(unroutable, "queued")
         self.send(hosted, "queued")
@@ -153,6 +157,11 @@ class Replay:
         expected.update({cancelled: "cancelled", unroutable: "unroutable"})
         jobs, ok = self.progress("completing", lambda js: all(
             js.get(i, {}).get("dispatch_state") == s for i, s in expected.items()), timeout=60)
+        raced_state = jobs.get(raced, {}).get("dispatch_state")
+        if raced_state not in ("cancelled", "done"):
+            failures.append(f"job {raced} (cancelled after queuing) is {raced_state}, expected cancelled or done")
+        print(f"== job {raced}, cancelled right after queuing, ended {raced_state}"
+              + (" (its surplus runner must be reaped once idle)" if raced_state == "done" else " (nothing launched)"))
         for job_id, state in expected.items():
             actual = jobs.get(job_id, {}).get("dispatch_state")
             if actual != state:
@@ -226,6 +235,9 @@ def summary(replay, failures, jobs, runner_of, orphans, hosted_job):
         print(f"{label:<52}{value:>16}")
     if len(instances) != len(ec2_jobs) or duplicates:
         failures.append(f"{len(instances)} instances for {len(ec2_jobs)} launched EC2 jobs (duplicates: {duplicates})")
+    launched_jobs = [j for j in jobs.values() if j.get("launched_at")]
+    if int(launches_metric) != len(launched_jobs):
+        failures.append(f"the Orchestrators launched {int(launches_metric)} runners for {len(launched_jobs)} launched jobs")
     if len(replay.pods_seen) > len(eks_jobs):
         failures.append(f"{len(replay.pods_seen)} pods for {len(eks_jobs)} launched EKS jobs")
     if orphans:
@@ -242,6 +254,7 @@ def main():
     args = parser.parse_args()
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     stack = Stack(work_directory())
+    status = 1
     try:
         print("== starting the stack (logs in %s)" % stack.work)
         stack.start()
@@ -261,14 +274,18 @@ def main():
                 signal.pause()
             except KeyboardInterrupt:
                 pass
-        return 1 if failures else 0
+        status = 1 if failures else 0
     except KeyboardInterrupt:
-        return 130
+        status = 130
     except Exception as error:  # noqa: BLE001 - report any failure plainly, then stop everything
         print(f"\ndemo FAILED: {error}", file=sys.stderr)
-        return 1
     finally:
         stack.stop()
+        if status == 0:
+            shutil.rmtree(stack.work, ignore_errors=True)
+        else:
+            print(f"service logs kept in {stack.work}", file=sys.stderr)
+    return status
 
 
 if __name__ == "__main__":
