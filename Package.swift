@@ -68,7 +68,7 @@ let package = Package(
         .executableTarget(
             name: "runway",
             dependencies: [
-                "RunwayKit", "JobStore", "AWS", "Kubernetes",
+                "RunwayKit", "JobStore", "AWS", "Kubernetes", "HTTPClient", "HTTP", "Postgres",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings

@@ -119,6 +119,7 @@ if action == "queued":
 else:
     job.update(conclusion="success", runner_name=runner_name)
 payload["action"] = action
+payload["repository"]["owner"]["type"] = "Organization"  # the stand-in's installation is an org's
 body = json.dumps(payload).encode()
 secret = open(secret_path, "rb").read().strip()
 request = urllib.request.Request(f"http://127.0.0.1:{port}/webhook", data=body, method="POST", headers={

@@ -37,12 +37,12 @@ enum WebhookBody {
 
     /// Decodes a `workflow_job` payload, or throws a 400 naming the first problem.
     static func decodeWorkflowJob(_ payload: [UInt8]) throws(HTTPError) -> GitHubJobEvent {
-        guard (try? JSONSerialization.jsonObject(with: Data(payload))) is [String: Any] else {
-            throw .badRequest("payload is not a JSON object", code: "invalid_json")
-        }
         let event: GitHubJobEvent
         do {
             event = try GitHubJobEvent.decode(payload)
+        } catch where !((try? JSONSerialization.jsonObject(with: Data(payload))) is [String: Any]) {
+            // Only on failure: telling "not JSON" from "wrong shape" costs a second parse.
+            throw .badRequest("payload is not a JSON object", code: "invalid_json")
         } catch let DecodingError.keyNotFound(key, context) {
             throw .badRequest("missing field '\(path(context.codingPath + [key]))'", code: "invalid_payload")
         } catch let DecodingError.typeMismatch(_, context) {

@@ -45,6 +45,9 @@ public struct DispatchScheduler: Sendable {
     public struct Grant: Sendable, Equatable {
         public var pool: String
         public var count: Int
+        /// The grant reaches within one batch of `max_runners`: the dispatcher re-reads the
+        /// active count before claiming (far from the cap that extra round trip is skipped).
+        public var nearCap: Bool = false
     }
 
     /// The grants to start now and when to plan again at the latest (nil: on the next wake-up).
@@ -184,7 +187,7 @@ public struct DispatchScheduler: Sendable {
             state.inFlight += count
             pools[name] = state
             if globalFree != Int.max { globalFree -= count }
-            grants.append(Grant(pool: name, count: count))
+            grants.append(Grant(pool: name, count: count, nearCap: room - count < settings.batchSize))
             lastGranted = order.firstIndex(of: name)
         }
         if let lastGranted { cursor = (lastGranted + 1) % order.count }

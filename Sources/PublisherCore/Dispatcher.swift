@@ -122,10 +122,10 @@ public actor Dispatcher {
     private nonisolated func claimAndLaunch(_ grant: DispatchScheduler.Grant, _ limits: PoolLimits) async -> DispatchScheduler.Report {
         var report = DispatchScheduler.Report(asked: 0, claimed: 0, launched: 0)
         let jobs: [DispatchJob]
-        let active: Int
+        var active: Int?
         do {
-            active = try await store.activeRunnerCount(pool: limits.name)
-            report.asked = max(0, min(grant.count, limits.maxRunners - active))
+            if grant.nearCap { active = try await store.activeRunnerCount(pool: limits.name) }
+            report.asked = max(0, min(grant.count, limits.maxRunners - (active ?? 0)))
             jobs = report.asked > 0
                 ? try await store.claim(pool: limits.name, limit: report.asked, leaseOwner: settings.leaseOwner, lease: settings.lease)
                 : []
@@ -148,7 +148,7 @@ public actor Dispatcher {
             for await ok in group where ok { launched += 1 }
             return launched
         }
-        report.activeNow = active + report.launched
+        report.activeNow = active.map { $0 + report.launched }
         return report
     }
 

@@ -92,8 +92,8 @@ public struct HTTPOrchestratorClient: OrchestratorAPI {
             throw OrchestratorError(message: Self.reason(response.status, response.body))
         }
         let data = Data(response.body)
-        if let list = try? JSONDecoder().decode(RunnerList.self, from: data) { return list.runners }
-        if let list = try? JSONDecoder().decode([ProviderRunner].self, from: data) { return list }
+        if let list = try? JSONCoding.decoder.decode(RunnerList.self, from: data) { return list.runners }
+        if let list = try? JSONCoding.decoder.decode([ProviderRunner].self, from: data) { return list }
         throw OrchestratorError(message: "orchestrator answered an invalid runner list")
     }
 

@@ -142,9 +142,16 @@ struct JobCommand: AsyncParsableCommand {
     }
 }
 
-/// `runway pools`: each pool's queue and limits.
+/// `runway pools [list]`: each pool's queue and limits; `runway pools check`: preflight.
 struct PoolsCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "pools", abstract: "Show pools with pending and active counts.")
+    static let configuration = CommandConfiguration(
+        commandName: "pools", abstract: "Show pools with pending and active counts, or check their AWS resources.",
+        subcommands: [PoolsListCommand.self, PoolsCheckCommand.self], defaultSubcommand: PoolsListCommand.self)
+}
+
+/// `runway pools list` (the default): each pool's queue and limits from the Publisher.
+struct PoolsListCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "list", abstract: "Show pools with pending and active counts.")
 
     @OptionGroup var publisher: PublisherOptions
 

@@ -91,5 +91,23 @@ import Testing
         #expect(try await adapter.getPod(namespace: "runway", name: "runway-eks-ubuntu-5-1") == nil)
         #expect(try await adapter.secretExists(namespace: "runway", name: "runway-eks-ubuntu-5-1") == false)
         #expect(try await service.tearDown(runnerName: "runway-eks-ubuntu-5-1", jobFinished: false).removedFromProvider == false)
+
+        // Ten replicas (no shared single-flight) race on one name: the API server's 409 keeps it one pod.
+        let replicas = (0..<10).map { _ in
+            RunnerService(
+                pools: pools, providers: [.eks: EKSProvider(clusters: ["runway-orch": adapter], budget: instantBudget(), logger: logger)],
+                github: FakeGitHub(), logger: logger)
+        }
+        let raced = LaunchRequest(
+            runnerName: "runway-eks-ubuntu-6-1", pool: "eks-ubuntu", jobID: 6, labels: ["k8s"], owner: "octo-org",
+            repository: nil, installationID: 77)
+        let answers = try await withThrowingTaskGroup(of: LaunchAnswer.self) { group in
+            for replica in replicas { group.addTask { try await replica.launch(raced) } }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(Set(answers.map(\.providerID)) == ["runway/runway-eks-ubuntu-6-1"])
+        let pods = try await kube.listAll(Pod.self, namespace: "runway", labelSelector: "runway/job=6")
+        #expect(pods.count == 1)
+        #expect(try await adapter.secretExists(namespace: "runway", name: "runway-eks-ubuntu-6-1"))
     }
 }

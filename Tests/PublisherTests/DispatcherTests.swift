@@ -125,6 +125,29 @@ private func settings(poll: Duration = .milliseconds(100)) -> Dispatcher.Setting
         #expect(orchestrator.launchedNames.count == 10)
     }
 
+    @Test func metricsCountLaunchesByResultAndReason() async {
+        let clock = ManualClock()
+        let store = FakeStore(clock: clock)
+        let orchestrator = FakeOrchestrator(clock: clock)
+        orchestrator.state.withLock { $0.failPools = ["b"]; $0.permanentFail = [3] }
+        store.add(1, pool: "a")
+        store.add(2, pool: "b")
+        store.add(3, pool: "a")
+        let metrics = PublisherMetrics()
+        let dispatcher = Dispatcher(
+            pools: [fastPool("a"), fastPool("b")], store: store, orchestrator: orchestrator, settings: settings(), metrics: metrics, logger: logger)
+        let run = Task { await dispatcher.run() }
+        defer { run.cancel() }
+        #expect(await eventually { store.job(1)?.state == "launched" && store.job(2)?.attempts == 1 && store.job(3)?.state == "failed" })
+        let text = metrics.registry.render()
+        #expect(text.contains(#"runway_publisher_launches_total{pool="a",reason="none",result="launched"} 1"#))
+        #expect(text.contains(#"runway_publisher_launches_total{pool="b",reason="http_503",result="retry"} 1"#))
+        #expect(text.contains(#"runway_publisher_launches_total{pool="a",reason="http_422",result="failed"} 1"#))
+        #expect(text.contains(#"runway_publisher_queued_to_claimed_seconds_count{pool="a"} 2"#))
+        #expect(text.contains(#"runway_publisher_claimed_to_launched_seconds_count{pool="a"} 1"#))
+        #expect(text.contains(#"runway_publisher_queue_depth{pool="a",state="pending"}"#))
+    }
+
     @Test func aNotifyWakesTheLoopBeforeTheTimer() async {
         let clock = ManualClock()
         let store = FakeStore(clock: clock)

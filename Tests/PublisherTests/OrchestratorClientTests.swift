@@ -97,3 +97,14 @@ private func response(_ status: Int, _ body: String = "", headers: HTTPHeaders =
         }
     }
 }
+
+@Suite struct OrchestratorRunnerListTests {
+    /// The Orchestrator encodes `launched_at` as ISO-8601 (JSONCoding); the list must decode it.
+    @Test func runnerListWithISODatesDecodes() async throws {
+        let body = #"{"runners":[{"runner_name":"runway-ec2-1-1","provider_id":"i-1","state":"running","launched_at":"2026-11-29T10:00:00Z"}]}"#
+        let transport = FakeTransport { _ in ClientResponse(status: 200, headers: [:], body: Array(body.utf8)) }
+        let runners = try await HTTPOrchestratorClient(transport: transport, token: nil).listRunners(pool: "ec2", orchestratorURL: "http://o")
+        #expect(runners.map(\.runnerName) == ["runway-ec2-1-1"])
+        #expect(runners.first?.launchedAt == ISO8601DateFormatter().date(from: "2026-11-29T10:00:00Z"))
+    }
+}
