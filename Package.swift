@@ -102,7 +102,7 @@ let package = Package(
         ),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["HTTP", "HTTPClient", "Postgres", "GitHub", "JobStore", "RunwayKit", "Signing"],
+            dependencies: ["AWS", "HTTP", "HTTPClient", "Postgres", "GitHub", "JobStore", "RunwayKit", "Signing"],
             swiftSettings: swiftSettings
         ),
     ]

@@ -1,0 +1,258 @@
+"""Starts the whole Runway stack as separate loopback processes for the demo.
+
+Expects the environment of scripts/test-env.sh (Postgres and a signature-checking moto).
+Started here: the GitHub API stand-in, a patched moto with the Kubernetes stand-in behind its
+EKS DescribeCluster (Tests/StandIns/moto_eks_patch.py), two Orchestrators (EC2 pools on the
+test-env moto, the EKS pool on the patched one), the Publisher and the Producer. Every child is
+stopped by Stack.stop(), which callers run on every exit path.
+"""
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+import boto3
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+STANDINS = os.path.join(ROOT, "Tests", "StandIns")
+BIN = os.path.join(ROOT, ".build", "debug")
+REGION = "us-east-1"
+CLUSTER = "runway-demo"
+NAMESPACE = "runway"
+UBUNTU_AMI, WINDOWS_AMI = "ami-1e749f67", "ami-03cf127a"  # bundled with moto (amis.json)
+INTERNAL_TOKEN = "demo-internal-token-" + os.urandom(8).hex()
+WEBHOOK_SECRET = "demo-webhook-secret-" + os.urandom(8).hex()
+
+
+def env(name):
+    value = os.environ.get(name)
+    if not value:
+        sys.exit(f"demo: {name} is not set (run through scripts/test-env.sh)")
+    return value
+
+
+class Stack:
+    def __init__(self, work):
+        self.work = work
+        self.children = []  # (name, Popen, log path)
+        self.urls = {}
+        self.moto_url = env("RUNWAY_TEST_MOTO_URL")
+        self.ec2_credentials = (env("RUNWAY_TEST_AWS_ACCESS_KEY_ID"), env("RUNWAY_TEST_AWS_SECRET_ACCESS_KEY"))
+        self.database_url = env("RUNWAY_TEST_DATABASE_URL")
+        self.eks = None
+
+    # -- processes ---------------------------------------------------------------------------
+
+    def spawn(self, name, argv, extra_env=None, stdin=subprocess.DEVNULL):
+        log_path = os.path.join(self.work, f"{name}.log")
+        child_env = {k: v for k, v in os.environ.items() if not k.startswith("RUNWAY_TEST_")}
+        child_env.update(extra_env or {})
+        log = open(log_path, "wb")
+        proc = subprocess.Popen(argv, env=child_env, stdout=log, stderr=subprocess.STDOUT, stdin=stdin,
+                                start_new_session=True)
+        self.children.append((name, proc, log_path))
+        return proc, log_path
+
+    def service(self, name, executable, extra_env):
+        port_file = os.path.join(self.work, f"{name}.port")
+        settings = {"HTTP_HOST": "127.0.0.1", "HTTP_PORT": "0", "RUNWAY_PORT_FILE": port_file,
+                    "LOG_FORMAT": "text", "LOG_LEVEL": "warning", "RUNWAY_INTERNAL_TOKEN": INTERNAL_TOKEN}
+        settings.update(extra_env)
+        proc, log_path = self.spawn(name, [os.path.join(BIN, executable)], settings)
+        url = self.wait_port(name, proc, log_path, lambda: read_int(port_file))
+        self.wait_ready(name, url, proc, log_path)
+        self.urls[name] = url
+        return url
+
+    def wait_port(self, name, proc, log_path, read, timeout=30):
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            port = read()
+            if port:
+                return f"http://127.0.0.1:{port}"
+            if proc.poll() is not None:
+                break
+            time.sleep(0.05)
+        self.fail_start(name, log_path)
+
+    def wait_ready(self, name, url, proc, log_path, timeout=30):
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            try:
+                with urllib.request.urlopen(url + "/readyz", timeout=2) as answer:
+                    if answer.status == 200:
+                        return
+            except Exception:
+                pass
+            if proc.poll() is not None:
+                break
+            time.sleep(0.1)
+        self.fail_start(name, log_path)
+
+    @staticmethod
+    def fail_start(name, log_path):
+        with open(log_path, errors="replace") as f:
+            tail = f.read()[-3000:]
+        raise RuntimeError(f"{name} did not start (log {log_path}):\n{tail}")
+
+    def stop(self):
+        for name, proc, _ in reversed(self.children):
+            if proc.poll() is None:
+                try:
+                    os.killpg(proc.pid, signal.SIGTERM)
+                except ProcessLookupError:
+                    pass
+        for name, proc, _ in reversed(self.children):
+            try:
+                proc.wait(timeout=8)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+        self.children = []
+
+    # -- the stack ---------------------------------------------------------------------------
+
+    def start(self, log=print):
+        key_path = os.path.join(self.work, "github-app.pem")
+        gh, gh_log = self.spawn("github-standin", [sys.executable, os.path.join(STANDINS, "github_standin.py"),
+                                                   "--app-private-key-out", key_path, "--app-id", "4242"])
+        self.urls["github"] = self.wait_port("github-standin", gh, gh_log, lambda: read_prefixed(gh_log, "PORT="))
+        log(f"  github stand-in   {self.urls['github']}")
+
+        eks, eks_log = self.spawn("moto-eks", [sys.executable, os.path.join(STANDINS, "moto_eks_patch.py"),
+                                               "--cluster", CLUSTER], stdin=subprocess.PIPE)
+        self.eks_stdin = eks.stdin  # the patched moto serves until its stdin closes
+        deadline = time.time() + 60
+        while self.eks is None and time.time() < deadline:
+            self.eks = read_json_line(eks_log)
+            if eks.poll() is not None:
+                self.fail_start("moto-eks", eks_log)
+            time.sleep(0.1)
+        if self.eks is None:
+            self.fail_start("moto-eks", eks_log)
+        log(f"  moto (EC2)        {self.moto_url}")
+        log(f"  moto (EKS)        {self.eks['moto_url']}  → kubernetes stand-in https://127.0.0.1:{self.eks['k8s_port']}")
+
+        subprocess.run([os.path.join(BIN, "runway"), "migrate"], check=True, env={**os.environ, "DATABASE_URL": self.database_url},
+                       stdout=subprocess.DEVNULL)
+        log("  database migrated")
+
+        subnet, group = self.ec2_network()
+        placeholder = self.write_pools(subnet, group, "http://127.0.0.1:1", "http://127.0.0.1:1", "pools.boot.yaml")
+        github = {"GITHUB_APP_ID": "4242", "GITHUB_APP_PRIVATE_KEY_FILE": key_path, "GITHUB_API_URL": self.urls["github"],
+                  "AWS_REGION": REGION}
+        ec2 = self.service("orchestrator-ec2", "orchestrator", {
+            **github, "RUNWAY_POOLS": placeholder, "RUNWAY_ORCHESTRATOR_POOLS": "ec2-ubuntu,ec2-windows",
+            "AWS_ENDPOINT_URL": self.moto_url, "AWS_ACCESS_KEY_ID": self.ec2_credentials[0],
+            "AWS_SECRET_ACCESS_KEY": self.ec2_credentials[1]})
+        eks_url = self.service("orchestrator-eks", "orchestrator", {
+            **github, "RUNWAY_POOLS": placeholder, "RUNWAY_ORCHESTRATOR_POOLS": "eks-ubuntu",
+            "AWS_ENDPOINT_URL": self.eks["moto_url"], "AWS_ACCESS_KEY_ID": self.eks["access_key"],
+            "AWS_SECRET_ACCESS_KEY": self.eks["secret"]})
+        pools = self.write_pools(subnet, group, ec2, eks_url)
+        log(f"  orchestrator-ec2  {ec2}  (ec2-ubuntu, ec2-windows)")
+        log(f"  orchestrator-eks  {eks_url}  (eks-ubuntu)")
+
+        publisher = self.service("publisher", "publisher", {
+            "DATABASE_URL": self.database_url, "RUNWAY_POOLS": pools, "PUBLISHER_POLL_INTERVAL": "1s",
+            "PUBLISHER_RECONCILE_INTERVAL": "2s", "PUBLISHER_TEARDOWN_INTERVAL": "1s", "PUBLISHER_ORPHAN_GRACE": "20s"})
+        log(f"  publisher         {publisher}")
+        producer = self.service("producer", "producer", {
+            "DATABASE_URL": self.database_url, "RUNWAY_POOLS": pools, "PUBLISHER_URL": publisher,
+            "GITHUB_WEBHOOK_SECRET": WEBHOOK_SECRET})
+        log(f"  producer          {producer}/webhook")
+
+    def ec2_network(self):
+        ec2 = self.ec2_client()
+        subnet = ec2.describe_subnets()["Subnets"][0]
+        groups = ec2.describe_security_groups()["SecurityGroups"]
+        group = next(g for g in groups if g.get("VpcId") == subnet["VpcId"])
+        return subnet["SubnetId"], group["GroupId"]
+
+    def ec2_client(self):
+        return boto3.client("ec2", endpoint_url=self.moto_url, region_name=REGION,
+                            aws_access_key_id=self.ec2_credentials[0], aws_secret_access_key=self.ec2_credentials[1])
+
+    def write_pools(self, subnet, group, ec2_url, eks_url, name="pools.yaml"):
+        path = os.path.join(self.work, name)
+        text = f"""# Demo pools: three host+OS combinations served by two Orchestrators.
+ignore_labels: ["ubuntu-*", "windows-*", "macos-*"]
+global_max_runners: 100
+pools:
+  - name: ec2-ubuntu
+    host: ec2
+    os: ubuntu
+    labels: [runway, x64]
+    orchestrator_url: {ec2_url}
+    max_runners: 30
+    launch_rate: 20
+    launch_burst: 20
+    idle_timeout: 15s
+    ec2: {{image_id: {UBUNTU_AMI}, instance_types: [t3.micro], subnet_ids: [{subnet}], security_group_ids: [{group}], spot: false}}
+  - name: ec2-windows
+    host: ec2
+    os: windows
+    labels: [runway, x64]
+    orchestrator_url: {ec2_url}
+    max_runners: 10
+    launch_rate: 10
+    launch_burst: 10
+    idle_timeout: 15s
+    ec2: {{image_id: {WINDOWS_AMI}, instance_types: [t3.medium], subnet_ids: [{subnet}], security_group_ids: [{group}], spot: false}}
+  - name: eks-ubuntu
+    host: eks
+    os: ubuntu
+    labels: [runway, container]
+    orchestrator_url: {eks_url}
+    max_runners: 30
+    launch_rate: 20
+    launch_burst: 20
+    idle_timeout: 15s
+    eks:
+      cluster: {CLUSTER}
+      namespace: {NAMESPACE}
+      resources:
+        requests: {{cpu: "1", memory: 2Gi}}
+        limits: {{cpu: "2", memory: 4Gi}}
+"""
+        with open(path, "w") as f:
+            f.write(text)
+        return path
+
+
+def read_int(path):
+    try:
+        with open(path) as f:
+            return int(f.read().strip())
+    except (OSError, ValueError):
+        return None
+
+
+def read_prefixed(path, prefix):
+    try:
+        with open(path) as f:
+            for line in f:
+                if line.startswith(prefix):
+                    return int(line[len(prefix):].strip())
+    except (OSError, ValueError):
+        pass
+    return None
+
+
+def read_json_line(path):
+    try:
+        with open(path) as f:
+            for line in f:
+                if line.startswith("{"):
+                    return json.loads(line)
+    except (OSError, ValueError):
+        pass
+    return None
+
+
+def work_directory():
+    return tempfile.mkdtemp(prefix="runway-demo-")
