@@ -78,14 +78,20 @@ let package = Package(
         // libFuzzer entry point for the HTTP request parser (`make fuzz`).
         .executableTarget(name: "HTTPParserFuzz", dependencies: ["HTTP"], swiftSettings: swiftSettings),
 
-        // Tests.
+        // Tests. Shared test support (stand-in processes, per-test database schemas).
+        .target(
+            name: "RunwayTestSupport",
+            dependencies: ["Postgres", .product(name: "Logging", package: "swift-log")],
+            path: "Tests/RunwayTestSupport",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "HTTPClient"], swiftSettings: swiftSettings),
         .testTarget(name: "HTTPClientTests", dependencies: ["HTTPClient", "HTTP"], swiftSettings: swiftSettings),
         .testTarget(name: "SigningTests", dependencies: ["Signing"], swiftSettings: swiftSettings),
-        .testTarget(name: "PostgresTests", dependencies: ["Postgres"], swiftSettings: swiftSettings),
-        .testTarget(name: "JobStoreTests", dependencies: ["JobStore", "Postgres"], swiftSettings: swiftSettings),
-        .testTarget(name: "AWSTests", dependencies: ["AWS", "HTTP", "HTTPClient"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
-        .testTarget(name: "KubernetesTests", dependencies: ["Kubernetes", "AWS", "HTTP", "HTTPClient"], swiftSettings: swiftSettings),
+        .testTarget(name: "PostgresTests", dependencies: ["RunwayTestSupport", "Postgres"], swiftSettings: swiftSettings),
+        .testTarget(name: "JobStoreTests", dependencies: ["RunwayTestSupport", "JobStore", "Postgres"], swiftSettings: swiftSettings),
+        .testTarget(name: "AWSTests", dependencies: ["RunwayTestSupport", "AWS", "HTTP", "HTTPClient"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
+        .testTarget(name: "KubernetesTests", dependencies: ["RunwayTestSupport", "Kubernetes", "AWS", "HTTP", "HTTPClient"], swiftSettings: swiftSettings),
         .testTarget(name: "GitHubTests", dependencies: ["GitHub", "Signing", "HTTPClient", "HTTP"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(name: "PublisherTests", dependencies: ["PublisherCore", "JobStore", "Postgres", "RunwayKit", "HTTP", "HTTPClient"], swiftSettings: swiftSettings),
         .testTarget(name: "RunwayKitTests", dependencies: ["RunwayKit"], swiftSettings: swiftSettings),

@@ -5,14 +5,17 @@ import Testing
 
 /// Gives each test its own schema in the test database (`RUNWAY_TEST_DATABASE_URL`, from
 /// scripts/test-env.sh) and drops it afterwards.
-enum TestDatabase {
-    static var url: String {
+public enum TestDatabase {
+    /// The test database URL.
+    public static var url: String {
         get throws { try #require(ProcessInfo.processInfo.environment["RUNWAY_TEST_DATABASE_URL"], "run inside scripts/test-env.sh") }
     }
 
-    static let logger = Logger(label: "test.postgres")
+    /// The logger test pools use.
+    public static let logger = Logger(label: "test.postgres")
 
-    static func withSchema<T>(
+    /// Runs `body` with a pool on a fresh schema, dropped afterwards.
+    public static func withSchema<T>(
         poolSize: Int = 4,
         configure: (inout PostgresConfiguration) -> Void = { _ in },
         _ body: (PostgresPool, PostgresConfiguration) async throws -> T

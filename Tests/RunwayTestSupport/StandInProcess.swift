@@ -3,19 +3,22 @@ import Testing
 
 /// A Python stand-in from `Tests/StandIns`, started by the test: it prints one JSON line when
 /// ready and exits when its stdin closes or it is terminated.
-final class StandInProcess: @unchecked Sendable {
+public final class StandInProcess: @unchecked Sendable {
     // Safety: `process` and the pipes are set once in `init` and only read afterwards.
-    let process = Process()
+    public let process = Process()
     private let stdin = Pipe()
     private let stdout = Pipe()
-    let info: [String: Any]
+    /// The JSON object the stand-in printed when ready.
+    public let info: [String: Any]
 
-    static func scriptPath(_ name: String) -> String {
+    /// The path of `Tests/StandIns/<name>`.
+    public static func scriptPath(_ name: String) -> String {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("StandIns").appendingPathComponent(name).path
     }
 
-    init(script: String, arguments: [String], environment: [String: String] = [:]) async throws {
+    /// Starts `Tests/StandIns/<script>` with python3 and waits for its ready line.
+    public init(script: String, arguments: [String], environment: [String: String] = [:]) async throws {
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["python3", Self.scriptPath(script)] + arguments
         var env = ProcessInfo.processInfo.environment
@@ -40,9 +43,12 @@ final class StandInProcess: @unchecked Sendable {
         info = try #require(try JSONSerialization.jsonObject(with: line) as? [String: Any], "stand-in \(script) did not start")
     }
 
-    func string(_ key: String) throws -> String { try #require(info[key] as? String) }
-    func int(_ key: String) throws -> Int { try #require(info[key] as? Int) }
-    func file(_ key: String) throws -> [UInt8] { Array(try Data(contentsOf: URL(fileURLWithPath: try string(key)))) }
+    /// A string field of the ready line.
+    public func string(_ key: String) throws -> String { try #require(info[key] as? String) }
+    /// An integer field of the ready line.
+    public func int(_ key: String) throws -> Int { try #require(info[key] as? Int) }
+    /// The contents of the file a field of the ready line names.
+    public func file(_ key: String) throws -> [UInt8] { Array(try Data(contentsOf: URL(fileURLWithPath: try string(key)))) }
 
     deinit {
         try? stdin.fileHandleForWriting.close()
