@@ -12,15 +12,9 @@ import RunwayKit
 public enum OrchestratorService {
     /// Runs the Orchestrator until SIGTERM/SIGINT; returns the exit code (2 for bad configuration).
     public static func main(environment: [String: String]) async -> Int32 {
-        let config: OrchestratorConfig
-        do {
-            config = try OrchestratorConfig.load(environment: environment)
-        } catch {
-            FileHandle.standardError.write(Data("orchestrator: \(error)\n".utf8))
-            return 2
-        }
-        LoggingSetup.bootstrap(format: config.common.logFormat, level: config.common.logLevel)
-        let logger = Logger(label: "runway.orchestrator")
+        guard let (config, logger) = ServiceStartup.configure("orchestrator", common: \.common, load: {
+            try OrchestratorConfig.load(environment: environment)
+        }) else { return 2 }
         let transport = HTTPClient()
         let credentials: any AWSCredentialsProvider
         do {

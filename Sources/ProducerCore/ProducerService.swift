@@ -11,19 +11,13 @@ import RunwayKit
 public enum ProducerService {
     /// Runs the Producer until SIGTERM/SIGINT; returns the exit code (2 for bad configuration).
     public static func main(environment: [String: String]) async -> Int32 {
-        let config: ProducerConfig
-        do {
-            config = try ProducerConfig.load(environment: environment)
-        } catch {
-            FileHandle.standardError.write(Data("producer: \(error)\n".utf8))
-            return 2
-        }
-        LoggingSetup.bootstrap(format: config.common.logFormat, level: config.common.logLevel)
-        let logger = Logger(label: "runway.producer")
+        guard let (config, logger) = ServiceStartup.configure("producer", common: \.common, load: {
+            try ProducerConfig.load(environment: environment)
+        }) else { return 2 }
         logger.info("producer starting", metadata: [
             "pools": "\(config.pools.pools.map(\.name))", "publisher_url": "\(config.publisherURL ?? "-")",
             "webhook_secrets": "\(config.webhookSecrets.count)", "redelivery_sweep": "\(config.redeliveryInterval != nil)",
-            "config": "\(config.effective.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " "))",
+            "config": "\(ServiceStartup.describe(config.effective))",
         ])
         let store: JobStore
         do {

@@ -11,18 +11,12 @@ extension PublisherService {
     /// `RUNWAY_MIGRATE=1`), serves the admin API and runs dispatch and reconciliation until
     /// SIGTERM. Returns the exit code (2 for a configuration error).
     public static func main(environment: [String: String]) async -> Int32 {
-        let config: PublisherConfig
-        do {
-            config = try PublisherConfig.load(environment: environment)
-        } catch {
-            FileHandle.standardError.write(Data("publisher: \(error)\n".utf8))
-            return 2
-        }
-        LoggingSetup.bootstrap(format: config.common.logFormat, level: config.common.logLevel)
-        let logger = Logger(label: "runway.publisher")
+        guard let (config, logger) = ServiceStartup.configure("publisher", common: \.common, load: {
+            try PublisherConfig.load(environment: environment)
+        }) else { return 2 }
         logger.info("publisher starting", metadata: [
             "pools": "\(config.pools.pools.map(\.name))", "lease_owner": "\(config.dispatch.leaseOwner)",
-            "config": "\(config.effective.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " "))",
+            "config": "\(ServiceStartup.describe(config.effective))",
         ])
         let store: JobStore
         do {
