@@ -47,8 +47,15 @@ import Testing
         let json = try #require(try JSONSerialization.jsonObject(with: Data(state.body)) as? [String: Any])
         let redeliveries = try #require(json["redeliveries"] as? [Any])
         #expect(redeliveries.count == 1)
-        let metrics = try await client.execute(ClientRequest(url: producer.url + "/metrics"))
-        #expect(metrics.text.contains("runway_redeliveries_requested_total 1"))
+        // The stand-in re-sends the payload before it answers the redelivery request, so the job can
+        // be stored a moment before the Producer counts the request.
+        var counted = false
+        for _ in 0..<50 where !counted {
+            counted = try await client.execute(ClientRequest(url: producer.url + "/metrics")).text
+                .contains("runway_redeliveries_requested_total 1")
+            if !counted { try await Task.sleep(for: .milliseconds(100)) }
+        }
+        #expect(counted)
         #expect(await producer.stop() == 0)
         await github.stop(signal: SIGKILL)
     }
