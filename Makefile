@@ -22,9 +22,8 @@ test: deps
 demo: deps
 	scripts/demo.sh $(ARGS)
 
-## Benchmarks: results go to bench/RESULTS.md with the machine and date.
+## Benchmarks: each rewrites its section of bench/RESULTS.md with the machine and date.
 bench: bench-http bench-store bench-aws bench-producer bench-publisher
-	scripts/bench-system.sh
 
 bench-http:
 	scripts/bench-http.sh
