@@ -103,7 +103,7 @@ let package = Package(
         ),
         .testTarget(
             name: "OrchestratorTests",
-            dependencies: ["OrchestratorCore", "RunwayKit", "AWS", "Kubernetes", "GitHub", "HTTP", "HTTPClient"],
+            dependencies: ["RunwayTestSupport", "OrchestratorCore", "RunwayKit", "AWS", "Kubernetes", "GitHub", "HTTP", "HTTPClient"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

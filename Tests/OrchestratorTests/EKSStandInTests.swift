@@ -1,3 +1,4 @@
+import RunwayTestSupport
 import AWS
 import Foundation
 import HTTPClient

@@ -1,15 +1,15 @@
 import Foundation
 import Testing
 
-/// A Python stand-in from `Tests/StandIns`, started by the test: it prints one JSON line when
-/// ready and exits when its stdin closes or it is terminated.
+/// A Python stand-in from `Tests/StandIns`, started by the test: the first line it prints says
+/// where it listens (a JSON object, or `PORT=<n>`); it exits when its stdin closes or it is terminated.
 public final class StandInProcess: @unchecked Sendable {
     // Safety: `process` and the pipes are set once in `init` and only read afterwards.
     public let process = Process()
     private let stdin = Pipe()
     private let stdout = Pipe()
-    /// The JSON object the stand-in printed when ready.
-    public let info: [String: Any]
+    /// The first line the stand-in printed.
+    public let firstLine: String
 
     /// The path of `Tests/StandIns/<name>`.
     public static func scriptPath(_ name: String) -> String {
@@ -40,14 +40,20 @@ public final class StandInProcess: @unchecked Sendable {
                 continuation.resume(returning: data)
             }
         }
-        info = try #require(try JSONSerialization.jsonObject(with: line) as? [String: Any], "stand-in \(script) did not start")
+        firstLine = String(decoding: line, as: UTF8.self)
+        try #require(!firstLine.isEmpty, "stand-in \(script) did not start")
     }
 
-    /// A string field of the ready line.
-    public func string(_ key: String) throws -> String { try #require(info[key] as? String) }
-    /// An integer field of the ready line.
-    public func int(_ key: String) throws -> Int { try #require(info[key] as? Int) }
-    /// The contents of the file a field of the ready line names.
+    /// The first line as a JSON object.
+    public func json() throws -> [String: Any] {
+        try #require(try JSONSerialization.jsonObject(with: Data(firstLine.utf8)) as? [String: Any])
+    }
+
+    /// A string field of the JSON first line.
+    public func string(_ key: String) throws -> String { try #require(try json()[key] as? String) }
+    /// An integer field of the JSON first line.
+    public func int(_ key: String) throws -> Int { try #require(try json()[key] as? Int) }
+    /// The contents of the file a field of the JSON first line names.
     public func file(_ key: String) throws -> [UInt8] { Array(try Data(contentsOf: URL(fileURLWithPath: try string(key)))) }
 
     deinit {
