@@ -1,3 +1,4 @@
+import RunwayTestSupport
 import AWS
 import Foundation
 import HTTP
@@ -14,11 +15,9 @@ struct MotoEC2 {
     let transport: HTTPClient
 
     init() throws {
-        let env = ProcessInfo.processInfo.environment
-        url = try #require(env["RUNWAY_TEST_MOTO_URL"], "run inside scripts/test-env.sh")
-        credentials = AWSCredentials(
-            accessKeyId: try #require(env["RUNWAY_TEST_AWS_ACCESS_KEY_ID"]),
-            secretAccessKey: try #require(env["RUNWAY_TEST_AWS_SECRET_ACCESS_KEY"]))
+        let moto = try MotoEnvironment()
+        url = moto.url
+        credentials = moto.credentials
         transport = HTTPClient()
     }
 

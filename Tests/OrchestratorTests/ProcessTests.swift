@@ -13,10 +13,9 @@ import Testing
     }
 
     @Test func servesLaunchListTearDownAndReadinessThenStopsOnSIGTERM() async throws {
-        let env = ProcessInfo.processInfo.environment
-        let motoURL = try #require(env["RUNWAY_TEST_MOTO_URL"], "run inside scripts/test-env.sh")
         let github = try await GitHubStandInTests.Env()
         let moto = try MotoEC2()
+        let motoURL = moto.url
         defer { moto.transport.shutdown() }
         let pool = try await moto.pool(os: .ubuntu, name: "proc-ubuntu", instanceTypes: ["t3.micro"], spot: false, profile: nil)
         let settings = try #require(pool.ec2)
@@ -49,12 +48,12 @@ import Testing
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Self.binary)
         process.environment = [
-            "PATH": env["PATH"] ?? "/usr/bin:/bin", "HTTP_HOST": "127.0.0.1", "HTTP_PORT": "0", "RUNWAY_PORT_FILE": portFile,
+            "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin", "HTTP_HOST": "127.0.0.1", "HTTP_PORT": "0", "RUNWAY_PORT_FILE": portFile,
             "RUNWAY_POOLS": poolsPath, "RUNWAY_ORCHESTRATOR_POOLS": "proc-ubuntu", "RUNWAY_INTERNAL_TOKEN": token,
             "LOG_LEVEL": "warning", "GITHUB_APP_ID": "4242", "GITHUB_APP_PRIVATE_KEY": github.privatePEM, "GITHUB_API_URL": github.base,
             "AWS_REGION": "us-east-1", "AWS_ENDPOINT_URL": motoURL,
-            "AWS_ACCESS_KEY_ID": try #require(env["RUNWAY_TEST_AWS_ACCESS_KEY_ID"]),
-            "AWS_SECRET_ACCESS_KEY": try #require(env["RUNWAY_TEST_AWS_SECRET_ACCESS_KEY"]),
+            "AWS_ACCESS_KEY_ID": moto.credentials.accessKeyId,
+            "AWS_SECRET_ACCESS_KEY": moto.credentials.secretAccessKey,
         ]
         process.standardError = FileHandle.nullDevice
         let exited = AsyncStream<Int32> { continuation in
