@@ -36,8 +36,16 @@ def env(name):
 
 
 class Stack:
-    def __init__(self, work):
+    def __init__(self, work, *, bin_dir=None, ec2_endpoint=None, pool_overrides=None, service_env=None):
+        """Optional knobs (benchmarks): `bin_dir` holds the executables (default .build/debug);
+        `ec2_endpoint` is the EC2 Orchestrator's AWS endpoint (default the test-env moto);
+        `pool_overrides` maps a pool name to pools-file fields to replace (the key `global` sets
+        top-level fields); `service_env` maps a service name to extra environment variables."""
         self.work = work
+        self.bin_dir = bin_dir or BIN
+        self.ec2_endpoint = ec2_endpoint
+        self.pool_overrides = pool_overrides or {}
+        self.service_env = service_env or {}
         self.children = []  # (name, Popen, log path)
         self.urls = {}
         self.moto_url = env("RUNWAY_TEST_MOTO_URL")
@@ -62,7 +70,8 @@ class Stack:
         settings = {"HTTP_HOST": "127.0.0.1", "HTTP_PORT": "0", "RUNWAY_PORT_FILE": port_file,
                     "LOG_FORMAT": "text", "LOG_LEVEL": "warning", "RUNWAY_INTERNAL_TOKEN": INTERNAL_TOKEN}
         settings.update(extra_env)
-        proc, log_path = self.spawn(name, [os.path.join(BIN, executable)], settings)
+        settings.update(self.service_env.get(name, {}))
+        proc, log_path = self.spawn(name, [os.path.join(self.bin_dir, executable)], settings)
         url = self.wait_port(name, proc, log_path, lambda: read_int(port_file))
         self.wait_ready(name, url, proc, log_path)
         self.urls[name] = url
@@ -137,7 +146,7 @@ class Stack:
         log(f"  moto (EC2)        {self.moto_url}")
         log(f"  moto (EKS)        {self.eks['moto_url']}  → kubernetes stand-in https://127.0.0.1:{self.eks['k8s_port']}")
 
-        subprocess.run([os.path.join(BIN, "runway"), "migrate"], check=True, env={**os.environ, "DATABASE_URL": self.database_url},
+        subprocess.run([os.path.join(self.bin_dir, "runway"), "migrate"], check=True, env={**os.environ, "DATABASE_URL": self.database_url},
                        stdout=subprocess.DEVNULL)
         log("  database migrated")
 
@@ -147,7 +156,7 @@ class Stack:
                   "AWS_REGION": REGION}
         ec2 = self.service("orchestrator-ec2", "orchestrator", {
             **github, "RUNWAY_POOLS": placeholder, "RUNWAY_ORCHESTRATOR_POOLS": "ec2-ubuntu,ec2-windows",
-            "AWS_ENDPOINT_URL": self.moto_url, "AWS_ACCESS_KEY_ID": self.ec2_credentials[0],
+            "AWS_ENDPOINT_URL": self.ec2_endpoint or self.moto_url, "AWS_ACCESS_KEY_ID": self.ec2_credentials[0],
             "AWS_SECRET_ACCESS_KEY": self.ec2_credentials[1]})
         eks_url = self.service("orchestrator-eks", "orchestrator", {
             **github, "RUNWAY_POOLS": placeholder, "RUNWAY_ORCHESTRATOR_POOLS": "eks-ubuntu",
@@ -219,9 +228,19 @@ pools:
         requests: {{cpu: "1", memory: 2Gi}}
         limits: {{cpu: "2", memory: 4Gi}}
 """
+        if self.pool_overrides:
+            text = self.override_pools(text)
         with open(path, "w") as f:
             f.write(text)
         return path
+
+    def override_pools(self, text):
+        import yaml
+        document = yaml.safe_load(text)
+        document.update(self.pool_overrides.get("global", {}))
+        for pool in document["pools"]:
+            pool.update(self.pool_overrides.get(pool["name"], {}))
+        return yaml.safe_dump(document, sort_keys=False)
 
 
 def read_int(path):
