@@ -5,7 +5,7 @@
 # RunInstances. Measures webhook→RunInstances latency at 10/100/500 jobs/s, the sustained rate and
 # the first component to saturate, CPU per job, peak RSS, and a 10,000-job burst drained at the
 # pool's launch rate. Writes the "system" section of bench/RESULTS.md (docs/benchmarks.md).
-#   BENCH_SYSTEM_STEPS=150,250,400,600,800   saturation steps (jobs/s)
+#   BENCH_SYSTEM_STEPS=100,150,200,250,300,400,600   saturation steps (jobs/s)
 #   BENCH_SYSTEM_BURST_JOBS=10000  BENCH_SYSTEM_BURST_RATE=200  BENCH_SYSTEM_STEP_SECONDS=6
 #   BENCH_SYSTEM_LATENCY=10:20,100:10,500:5   latency runs (jobs/s:seconds)
 set -euo pipefail

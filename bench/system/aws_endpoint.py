@@ -21,6 +21,7 @@ The first stdout line is `PORT=<n>`. Control (plain HTTP, no auth):
                            "run_instances": total RunInstances requests, "other": other requests}
                            (`?summary=1`: the two counts only)
   POST /_bench/reset      forget the recorded launches (not the instances)
+  POST /_bench/mode/M     switch to mode M (fast or proxy)
 """
 import argparse
 import http.client
@@ -216,6 +217,9 @@ class Handler(BaseHTTPRequestHandler):
                 if "summary" not in self.path:
                     answer["launches"] = list(st.launches)
             return self.reply(200, json.dumps(answer).encode(), "application/json")
+        if self.path.startswith("/_bench/mode/"):
+            st.mode = self.path.rsplit("/", 1)[1]
+            return self.reply(200, b"{}", "application/json")
         if self.path.startswith("/_bench/reset"):
             with st.lock:
                 st.launches, st.run_instances, st.other = [], 0, 0

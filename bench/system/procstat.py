@@ -66,6 +66,7 @@ class Processes:
             total = cpu_seconds(self.postmaster, reaped_children=True)
             total += sum(cpu_seconds(child) for child in children_of(self.postmaster))
             snap["postgres"] = total
+        snap["(machine)"] = machine_busy_seconds()
         return snap
 
     def peak_rss_mb(self, name):
@@ -77,6 +78,14 @@ class Processes:
         except (OSError, KeyError):
             pass
         return None
+
+
+def machine_busy_seconds():
+    """CPU seconds spent not idle by the whole machine (every process, other tenants too), from /proc/stat."""
+    with open("/proc/stat") as f:
+        fields = [int(x) for x in f.readline().split()[1:]]
+    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)  # idle + iowait
+    return (sum(fields[:8]) - idle) / TICK
 
 
 def delta(before, after):

@@ -35,7 +35,7 @@ BURST_RATE = int(os.environ.get("BENCH_SYSTEM_BURST_RATE", "200"))
 BURST_JOBS = int(os.environ.get("BENCH_SYSTEM_BURST_JOBS", "10000"))
 LATENCY_RUNS = [tuple(int(x) for x in run.split(":"))  # (jobs/s offered, seconds)
                 for run in os.environ.get("BENCH_SYSTEM_LATENCY", "10:20,100:10,500:5").split(",")]
-STEP_RATES = [int(r) for r in os.environ.get("BENCH_SYSTEM_STEPS", "150,250,400,600,800").split(",")]
+STEP_RATES = [int(r) for r in os.environ.get("BENCH_SYSTEM_STEPS", "100,150,200,250,300,400,600").split(",")]
 STEP_SECONDS = int(os.environ.get("BENCH_SYSTEM_STEP_SECONDS", "6"))
 SERVICES = ["producer", "publisher", "orchestrator-ec2", "orchestrator-eks"]
 
@@ -171,6 +171,15 @@ class Bench:
             runs.append(self.run("ec2-ubuntu", rate, rate * seconds, drain_timeout=30))
         return runs
 
+    def moto_reference(self, rate=10, seconds=10):
+        """The same load with moto answering the launch path too (proxy mode), while moto is still small."""
+        log(f"moto reference: {rate} jobs/s for {seconds} s with moto answering every call")
+        http_json(self.endpoint + "/_bench/mode/proxy", {})
+        try:
+            return self.run("ec2-ubuntu", rate, rate * seconds, drain_timeout=60)
+        finally:
+            http_json(self.endpoint + "/_bench/mode/fast", {})
+
     def saturation(self):
         steps = []
         for rate in STEP_RATES:
@@ -211,11 +220,12 @@ def main():
     bench = Bench(sys.argv[1])
     try:
         bench.start()
+        moto = bench.moto_reference()
         latency = bench.latency()
         steps = bench.saturation()
         burst = bench.burst()
         rss = {name: bench.procs.peak_rss_mb(name) for name in SERVICES}
-        print(report.section(latency, steps, burst, rss, BURST_RATE))
+        print(report.section(latency, steps, burst, rss, BURST_RATE, moto))
     finally:
         bench.stop()
 
