@@ -69,15 +69,21 @@ class Processes:
         snap["(machine)"] = machine_busy_seconds()
         return snap
 
-    def peak_rss_mb(self, name):
+    def memory_mb(self, name):
+        """`VmHWM` (peak RSS), and the current `RssAnon` / `RssFile` split, in MB."""
+        found = {}
         try:
             with open(f"/proc/{self.pids[name]}/status") as f:
                 for line in f:
-                    if line.startswith("VmHWM:"):
-                        return int(line.split()[1]) / 1024
+                    key = line.split(":", 1)[0]
+                    if key in ("VmHWM", "RssAnon", "RssFile"):
+                        found[key] = int(line.split()[1]) / 1024
         except (OSError, KeyError):
             pass
-        return None
+        return found
+
+    def peak_rss_mb(self, name):
+        return self.memory_mb(name).get("VmHWM")
 
 
 def machine_busy_seconds():

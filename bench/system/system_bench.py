@@ -155,7 +155,13 @@ class Bench:
         span = max(last_launch - load["first_sent"], 1e-9) if load["first_sent"] else 0
         cpu = procstat.delta(before, after)
         cpu["load generator"] = load["cpu_seconds"]
+        arrivals = sorted(first_launch.values())
+        last_sent = load["last_sent"] or ended
+        during = sum(1 for t in arrivals if t <= last_sent)
+        after = len(arrivals) - during
         return {
+            "during_rate": during / max(last_sent - (load["first_sent"] or last_sent), 1e-9),
+            "after_rate": after / max(last_launch - last_sent, 1e-9) if after else 0.0,
             "pool": pool, "offered": rate, "count": count, "jobs": jobs, "load": load, "acked": acked,
             "launched": len(first_launch), "run_instances": len(launches), "latencies": latencies,
             "launch_rate": len(first_launch) / span if span else 0.0, "drain_seconds": span,
@@ -224,7 +230,7 @@ def main():
         latency = bench.latency()
         steps = bench.saturation()
         burst = bench.burst()
-        rss = {name: bench.procs.peak_rss_mb(name) for name in SERVICES}
+        rss = {name: bench.procs.memory_mb(name) for name in SERVICES}
         print(report.section(latency, steps, burst, rss, BURST_RATE, moto))
     finally:
         bench.stop()
