@@ -11,7 +11,8 @@ extension JobStore: DispatchStore {
             DispatchJob(
                 id: job.id, runID: job.runID, pool: job.pool ?? pool, labels: job.labels, owner: job.owner,
                 repository: job.repository, installationID: job.installationID, attempt: job.attempts,
-                runnerAttempt: job.launchedRunner.flatMap(RunnerName.init(parsing:)).map { $0.attempt + 1 } ?? 0, leaseToken: job.lease?.token ?? 0, receivedAt: job.receivedAt)
+                runnerAttempt: job.launchedRunner.flatMap(RunnerName.init(parsing:)).map { $0.attempt + 1 } ?? 0, leaseToken: job.lease?.token ?? 0, receivedAt: job.receivedAt,
+                traceparent: job.traceparent)
         }
     }
 
