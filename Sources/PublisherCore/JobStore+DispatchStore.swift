@@ -119,6 +119,7 @@ extension JobStore: DispatchStore {
             id: job.id, runID: job.runID, repository: job.repository, labels: job.labels, pool: job.pool,
             status: job.status.rawValue, dispatchState: job.dispatchState.rawValue,
             runnerName: job.runnerName ?? job.launchedRunner, attempts: job.attempts, lastError: job.lastError,
-            receivedAt: job.receivedAt, launchedAt: job.launchedAt, completedAt: job.completedAt)
+            receivedAt: job.receivedAt, launchedAt: job.launchedAt, completedAt: job.completedAt,
+            traceID: job.traceparent.flatMap { $0.split(separator: "-").dropFirst().first.map(String.init) })
     }
 }
