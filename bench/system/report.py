@@ -147,7 +147,8 @@ def section(latency, steps, burst, rss, burst_rate, moto=None):
            "(scripts/demo/stack.py), Postgres 15 with fsync on, the GitHub App stand-in, moto, and "
            "bench/system/aws_endpoint.py as the EC2 endpoint (launch-path calls answered from memory, the rest "
            "forwarded to moto; see docs/benchmarks.md for why and for how each figure is measured). Flow control "
-           "lifted on `ec2-ubuntu` (rate 10,000/s, max_runners 100,000, JIT pacing 100,000/s). Latency = "
+           "lifted on `ec2-ubuntu` (rate 10,000/s, max_runners 100,000, JIT pacing 100,000/s); services at "
+           "`LOG_LEVEL=warning` (no per-request log lines). Latency = "
            "RunInstances arrival at the AWS endpoint − the load generator's receipt of the webhook's 202 "
            "(same CLOCK_MONOTONIC, correlated by the `runway:job` tag).", "",
            "### End-to-end latency, webhook 202 → RunInstances", ""]

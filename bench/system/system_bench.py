@@ -30,6 +30,7 @@ from stack import WEBHOOK_SECRET, Stack, work_directory  # noqa: E402
 
 LABELS = {"ec2-ubuntu": ["self-hosted", "linux", "x64"], "ec2-windows": ["self-hosted", "windows"]}
 LIFTED = {"max_runners": 100_000, "launch_rate": 10_000, "launch_burst": 100_000}
+QUIET = {"LOG_LEVEL": "warning"}  # no per-request log lines (as in the other benchmarks)
 UNPACED = {"RUNWAY_ORCHESTRATOR_JIT_RATE": "100000", "RUNWAY_ORCHESTRATOR_JIT_BURST": "100000"}
 BURST_RATE = int(os.environ.get("BENCH_SYSTEM_BURST_RATE", "200"))
 BURST_JOBS = int(os.environ.get("BENCH_SYSTEM_BURST_JOBS", "10000"))
@@ -83,10 +84,11 @@ class Bench:
             self.work, bin_dir=self.bin_dir, ec2_endpoint=self.endpoint,
             pool_overrides={"global": {"global_max_runners": 100_000}, "ec2-ubuntu": LIFTED,
                             "ec2-windows": {"max_runners": 100_000, "launch_rate": BURST_RATE, "launch_burst": 20}},
-            service_env={"publisher": {"PUBLISHER_JIT_RATE": "100000", "PUBLISHER_JIT_BURST": "100000",
+            service_env={"publisher": {**QUIET, "PUBLISHER_JIT_RATE": "100000", "PUBLISHER_JIT_BURST": "100000",
                                        "PUBLISHER_RECONCILE_INTERVAL": "15s", "PUBLISHER_ORPHAN_GRACE": "5m"},
+                         "producer": QUIET,
                          "orchestrator-ec2": {**UNPACED, "LOG_LEVEL": os.environ.get("BENCH_SYSTEM_ORCHESTRATOR_LOG_LEVEL", "warning")},
-                         "orchestrator-eks": UNPACED})
+                         "orchestrator-eks": {**UNPACED, **QUIET}})
         self.stack.start(log=lambda line: log(line.strip()))
         http_json(self.stack.urls["github"] + "/_standin/config", {"rate_limit": 1_000_000_000})
         pids = {name: proc.pid for name, proc, _ in self.stack.children}
