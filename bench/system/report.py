@@ -8,6 +8,7 @@ SERVICES = ("producer", "publisher", "orchestrator-ec2", "orchestrator-eks")
 COLUMNS = ("producer", "publisher", "orchestrator-ec2", "postgres", "aws-endpoint", "github-standin", "moto",
            "moto-eks", "load generator")
 TARGET_P50_MS, TARGET_P99_MS, TARGET_CPU_MS, TARGET_RSS_MB = 15, 100, 2, 40
+START_LOAD = os.getloadavg()[0]  # imported when the benchmark starts
 
 
 def saturated(run):
@@ -63,7 +64,8 @@ def machine_line():
     load = os.getloadavg()[0]
     return (f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} · `nproc` {os.cpu_count()} · {cpu} · "
             f"Swift {swift.split(' (')[0]} · {version([pg, '--version'])} · moto {moto} · Python "
-            f"{platform.python_version()} · commit {commit} · load average {load:.1f} at the end")
+            f"{platform.python_version()} · commit {commit} · 1-min load average {START_LOAD:.1f} at the start, "
+            f"{load:.1f} at the end (the machine is shared)")
 
 
 def latency_table(runs):
