@@ -85,7 +85,7 @@ class Bench:
             pool_overrides={"global": {"global_max_runners": 100_000}, "ec2-ubuntu": LIFTED,
                             "ec2-windows": {"max_runners": 100_000, "launch_rate": BURST_RATE, "launch_burst": 20}},
             service_env={"publisher": {**QUIET, "PUBLISHER_JIT_RATE": "100000", "PUBLISHER_JIT_BURST": "100000",
-                                       "PUBLISHER_RECONCILE_INTERVAL": "15s", "PUBLISHER_ORPHAN_GRACE": "5m"},
+                                       "PUBLISHER_RECONCILE_INTERVAL": os.environ.get("BENCH_SYSTEM_RECONCILE", "15s"), "PUBLISHER_ORPHAN_GRACE": "5m"},
                          "producer": QUIET,
                          "orchestrator-ec2": {**UNPACED, "LOG_LEVEL": os.environ.get("BENCH_SYSTEM_ORCHESTRATOR_LOG_LEVEL", "warning")},
                          "orchestrator-eks": {**UNPACED, **QUIET}})
@@ -233,6 +233,7 @@ def main():
         steps = bench.saturation()
         burst = bench.burst()
         rss = {name: bench.procs.memory_mb(name) for name in SERVICES}
+        rss["live runners"] = bench.sql("SELECT count(*) FROM runners WHERE state <> 'gone'")
         print(report.section(latency, steps, burst, rss, BURST_RATE, moto))
     finally:
         bench.stop()
