@@ -8,6 +8,7 @@
 #   BENCH_SYSTEM_STEPS=100,150,200,250,300,400,600   saturation steps (jobs/s)
 #   BENCH_SYSTEM_BURST_JOBS=10000  BENCH_SYSTEM_BURST_RATE=200  BENCH_SYSTEM_STEP_SECONDS=6
 #   BENCH_SYSTEM_LATENCY=10:20,100:10,500:5   latency runs (jobs/s:seconds)
+#   BENCH_SYSTEM_KEEP=1   keep the work directory (logs)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

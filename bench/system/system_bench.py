@@ -14,6 +14,7 @@ import hashlib
 import hmac
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -237,6 +238,10 @@ def main():
         print(report.section(latency, steps, burst, rss, BURST_RATE, moto))
     finally:
         bench.stop()
+        if os.environ.get("BENCH_SYSTEM_KEEP") == "1":
+            log(f"logs kept in {bench.work}")
+        else:
+            shutil.rmtree(bench.work, ignore_errors=True)
 
 
 if __name__ == "__main__":
