@@ -80,6 +80,7 @@ public struct StatusJob: Sendable, Equatable {
 }
 
 extension JobStore: StatusSource {
+    /// The status report read in one snapshot (`statusReport`), as the page's rows.
     public func statusSnapshot(_ query: StatusQuery) async throws -> StatusSnapshot {
         let report = try await statusReport(query)
         return StatusSnapshot(
