@@ -64,7 +64,7 @@ struct StatusPageHTML {
         return "<section class=\"cards\">" + card("pending", "\(pending)", "pending jobs")
             + card("active", "\(active)<small> / \(capacity)</small>", "active runners / capacity")
             + card("launches", "\(launches)", "launches in the last \(rateMinutes) min")
-            + card("failed", "\(failed)", "failed jobs (\(s.failures.count) jobs with a reason below)")
+            + card("failed", "\(failed)", "failed jobs (\(s.failures.count) \(s.failures.count == 1 ? "job" : "jobs") with a reason below)")
             + "</section>\n"
     }
 

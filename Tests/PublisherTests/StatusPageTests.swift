@@ -44,6 +44,7 @@ final class FakeStatusSource: StatusSource, Sendable {
         #expect(Self.count("octo/&lt;script&gt;alert(1)&lt;/script&gt;", in: page) == 2)
         #expect(page.contains("&quot;&gt;&lt;b onmouseover=x&gt;r&lt;/b&gt;"))
         #expect(page.contains("HTTP 422: &lt;img src=x onerror=alert(2)&gt; &amp; &#39;quoted&#39;"))
+        #expect(page.contains("<div class=\"card\" id=\"card-failed\"><b>1</b><span>failed jobs (1 job with a reason below)</span>"))
         #expect(StatusFormat.escape("a<b>&\"'c") == "a&lt;b&gt;&amp;&quot;&#39;c")
         // A state value outside the known words cannot choose a CSS class either.
         let odd = StatusJob(id: 8, repository: "o/r", pool: nil, status: "x\" y", dispatchState: "pending", receivedAt: Self.now)
@@ -57,6 +58,7 @@ final class FakeStatusSource: StatusSource, Sendable {
         #expect(page.contains("<time id=\"rendered-at\" datetime=\"2026-11-29T08:50:32Z\">2026-11-29 08:50:32 UTC</time>"))
         #expect(page.contains("No jobs yet."))
         #expect(page.contains("No failures."))
+        #expect(page.contains("<b>0</b><span>failed jobs (0 jobs with a reason below)</span>"))
         #expect(page.contains("<svg id=\"queue-time-chart\""))
         #expect(page.contains("No launches in the last 60 minutes"))
         #expect(!page.contains("<g data-minute"))
