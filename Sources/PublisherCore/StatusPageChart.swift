@@ -10,7 +10,7 @@ struct QueueTimeChart {
     let minutes: Int
 
     private let width = 1000.0, height = 250.0
-    private let left = 74.0, right = 986.0, top = 30.0, bottom = 206.0
+    private let left = 92.0, right = 986.0, top = 30.0, bottom = 206.0
 
     /// Minute-aligned start of the first slot; the last slot is the minute containing `end`.
     var firstMinute: Date {
@@ -41,7 +41,7 @@ struct QueueTimeChart {
         var svg = """
             <svg id="queue-time-chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 \(Int(width)) \(Int(height))" \
             role="img" aria-label="Queue time per minute of launch, last \(minutes) minutes">
-            <text class="axis-title" x="16" y="\(n((top + bottom) / 2))" transform="rotate(-90 16 \(n((top + bottom) / 2)))" \
+            <text class="axis-title" x="14" y="\(n((top + bottom) / 2))" transform="rotate(-90 14 \(n((top + bottom) / 2)))" \
             text-anchor="middle">queue time</text>
             <text class="axis-title" x="\(n((left + right) / 2))" y="244" text-anchor="middle">minute of launch (UTC)</text>
 
