@@ -7,6 +7,8 @@ SUDO=""
 if [ "$(id -u)" != "0" ]; then SUDO="sudo"; fi
 
 apt_pkgs=(libpq-dev libssl-dev libcurl4-openssl-dev postgresql python3 python3-pip openssl curl)
+# The status-page browser test (Tests/IntegrationTests/StatusPageBrowserTests) and the demo's screenshot.
+apt_pkgs+=(chromium fonts-dejavu-core)
 # Extra apt packages a make target asks for (e.g. bench tools), space separated.
 if [ -n "${RUNWAY_EXTRA_APT:-}" ]; then read -r -a extra <<<"$RUNWAY_EXTRA_APT"; apt_pkgs+=("${extra[@]}"); fi
 

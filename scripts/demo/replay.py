@@ -22,6 +22,7 @@ import uuid
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import observe  # noqa: E402
+import statuspage  # noqa: E402
 import trace  # noqa: E402
 from stack import WEBHOOK_SECRET, Stack, work_directory  # noqa: E402
 
@@ -147,6 +148,10 @@ class Replay:
                 continue  # its in_progress arrives after its completed, below
             self.send(job_id, "in_progress", runner)
         print(f"== {len(assigned)} jobs in progress (jobs {swap[0]} and {swap[1]} swapped runners)")
+        page_ok, page_message = statuspage.check(self.publisher, self.stack.work, sorted(COUNTS))
+        print("== " + page_message)
+        if not page_ok:
+            failures.append(page_message)
         for job_id, runner in assigned.items():
             self.send(job_id, "completed", runner)
             if runner in registered:
