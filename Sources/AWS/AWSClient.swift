@@ -83,9 +83,17 @@ public struct AWSClient: Sendable {
             let request = ClientRequest(method: method, url: url, headers: headers, body: body, timeout: timeout)
             let signed = try signer(for: service).sign(request, credentials: credentials, date: now())
             let error: AWSError
+            let started = ContinuousClock.now
             do {
                 let response = try await transport.execute(signed)
-                if (200..<300).contains(response.status) { return response }
+                if (200..<300).contains(response.status) {
+                    let elapsed = (ContinuousClock.now - started).components
+                    logger.debug("AWS call", metadata: [
+                        "aws.operation": "\(operation)", "http.status": "\(response.status)",
+                        "duration_ms": "\(elapsed.seconds * 1000 + elapsed.attoseconds / 1_000_000_000_000_000)",
+                    ])
+                    return response
+                }
                 error = decodeError(response)
             } catch is CancellationError {
                 throw AWSError(code: "Cancelled", message: "call cancelled", retryable: false)

@@ -33,6 +33,12 @@ struct APIResponse: Sendable {
 }
 
 extension GitHubApp {
+    /// Whole milliseconds since `start`, for log fields.
+    static func milliseconds(since start: ContinuousClock.Instant) -> Int64 {
+        let elapsed = (ContinuousClock.now - start).components
+        return elapsed.seconds * 1000 + elapsed.attoseconds / 1_000_000_000_000_000
+    }
+
     /// Sends `call`, handling authentication, rate limits and retries; returns only 2xx answers.
     func send(_ call: APICall, auth: Auth) async throws(GitHubError) -> APIResponse {
         var attempt = 0
@@ -48,6 +54,7 @@ extension GitHubApp {
             }
             let request = try await clientRequest(call, auth: auth)
             let response: ClientResponse
+            let started = ContinuousClock.now
             do {
                 response = try await transport.execute(request)
             } catch {
@@ -63,6 +70,10 @@ extension GitHubApp {
             let now = clock.now()
             await rateLimits.record(scope: auth.scope, headers: headers, now: now)
             if (200..<300).contains(response.status) {
+                logger.debug("GitHub call", metadata: [
+                    "github.operation": "\(call.template)", "http.status": "\(response.status)",
+                    "duration_ms": "\(Self.milliseconds(since: started))",
+                ])
                 return APIResponse(status: response.status, headers: headers, body: response.body)
             }
 

@@ -7,7 +7,7 @@ extension Job {
         "id", "run_id", "run_attempt", "repository", "owner", "installation_id", "labels", "pool", "status",
         "conclusion", "runner_name", "dispatch_state", "attempts", "lease_owner", "lease_token", "lease_expires_at",
         "next_attempt_at", "last_error", "launched_runner", "received_at", "launched_at", "started_at",
-        "completed_at", "updated_at",
+        "completed_at", "updated_at", "traceparent",
     ]
     static let columns = columnNames.joined(separator: ", ")
 
@@ -37,7 +37,8 @@ extension Job {
             lease: leaseOwner.flatMap { owner in leaseToken.map { Lease(owner: owner, token: $0) } },
             leaseExpiresAt: try cell.next(), nextAttemptAt: try cell.next(), lastError: try cell.next(),
             launchedRunner: try cell.next(), receivedAt: try cell.next(), launchedAt: try cell.next(),
-            startedAt: try cell.next(), completedAt: try cell.next(), updatedAt: try cell.next()
+            startedAt: try cell.next(), completedAt: try cell.next(), updatedAt: try cell.next(),
+            traceparent: try cell.next()
         )
     }
 }

@@ -67,6 +67,8 @@ public struct Job: Sendable, Codable, Equatable {
     public var completedAt: Date?
     /// Last change to the row.
     public var updatedAt: Date
+    /// The W3C `traceparent` of the first delivery for the job; dispatch continues its trace.
+    public var traceparent: String? = nil
 
     enum CodingKeys: String, CodingKey {
         case id, labels, pool, status, conclusion, attempts, lease, repository, owner
@@ -74,7 +76,7 @@ public struct Job: Sendable, Codable, Equatable {
         case runnerName = "runner_name", dispatchState = "dispatch_state"
         case leaseExpiresAt = "lease_expires_at", nextAttemptAt = "next_attempt_at", lastError = "last_error"
         case launchedRunner = "launched_runner", receivedAt = "received_at", launchedAt = "launched_at"
-        case startedAt = "started_at", completedAt = "completed_at", updatedAt = "updated_at"
+        case startedAt = "started_at", completedAt = "completed_at", updatedAt = "updated_at", traceparent
     }
 }
 

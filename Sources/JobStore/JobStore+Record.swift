@@ -69,6 +69,7 @@ extension JobStore {
             .timestamptzArray(sorted.map(\.createdAt)), .timestamptzArray(sorted.map(\.startedAt)),
             .timestamptzArray(sorted.map(\.completedAt)), .timestamptz(now),
             .nullableTextArray(runners.map { $0?.pool }), .int64Array(runners.map { $0?.jobID }),
+            .nullableTextArray(sorted.map(\.traceparent)),
         ])
         var jobs: [Int64: Job] = [:]
         for row in rows.rows {
@@ -85,10 +86,10 @@ extension JobStore {
             SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::bigint[], $6::bigint[],
                 $7::text[], $8::text[], $9::bigint[], $10::text[], $11::text[], $12::text[], $13::text[],
                 $14::text[], $15::text[], $16::timestamptz[], $17::timestamptz[], $18::timestamptz[],
-                $20::text[], $21::bigint[])
+                $20::text[], $21::bigint[], $22::text[])
             AS t(delivery_id, event, action, job_id, run_id, run_attempt, repository, owner, installation_id,
                 labels, pool, status, conclusion, runner_name, reason, created_at, started_at, completed_at,
-                runner_pool, runner_job)
+                runner_pool, runner_job, traceparent)
         ), delivery AS (
             INSERT INTO deliveries (id, event, action, job_id, received_at, outcome)
             SELECT delivery_id, event, action, job_id, $19, 'recorded' FROM input
@@ -99,11 +100,11 @@ extension JobStore {
         ), job AS (
             INSERT INTO jobs AS j (id, run_id, run_attempt, repository, owner, installation_id, labels, pool,
                 status, conclusion, runner_name, dispatch_state, next_attempt_at, last_error, created_at,
-                received_at, started_at, completed_at, updated_at)
+                received_at, started_at, completed_at, updated_at, traceparent)
             SELECT job_id, run_id, run_attempt, repository, owner, installation_id, labels::text[], pool,
                 status, conclusion, runner_name,
                 CASE WHEN pool IS NULL THEN 'unroutable' WHEN status = 'completed' THEN 'cancelled' ELSE 'pending' END,
-                $19, CASE WHEN pool IS NULL THEN reason END, created_at, $19, started_at, completed_at, $19
+                $19, CASE WHEN pool IS NULL THEN reason END, created_at, $19, started_at, completed_at, $19, traceparent
             FROM fresh ORDER BY job_id
             ON CONFLICT (id) DO UPDATE SET
                 status = CASE WHEN runway_status_rank(EXCLUDED.status) > runway_status_rank(j.status)
@@ -114,6 +115,7 @@ extension JobStore {
                 created_at = COALESCE(j.created_at, EXCLUDED.created_at),
                 started_at = COALESCE(j.started_at, EXCLUDED.started_at),
                 completed_at = COALESCE(j.completed_at, EXCLUDED.completed_at),
+                traceparent = COALESCE(j.traceparent, EXCLUDED.traceparent),
                 dispatch_state = CASE
                     WHEN EXCLUDED.status <> 'completed' THEN j.dispatch_state
                     WHEN j.dispatch_state IN ('pending', 'dispatching') THEN 'cancelled'

@@ -41,9 +41,17 @@ extension WorkflowJobEvent {
         try text(pool, "pool", required: false, max: 128)
         if let pool, pool.isEmpty { throw fail("pool is empty") }
         try text(unroutableReason, "unroutable reason", required: false, max: EventLimits.maxReasonLength)
+        if let traceparent, traceparent.utf8.count > 64 || !traceparent.utf8.allSatisfy(Self.isTraceparentByte) {
+            throw fail("traceparent is longer than 64 bytes or not lowercase hex and dashes")
+        }
         for date in [createdAt, startedAt, completedAt] {
             if let date, !EventLimits.dateRange.contains(date) { throw fail("a timestamp is out of range") }
         }
+    }
+
+    /// `0-9`, `a-f` and `-`: the alphabet of a `traceparent` header value.
+    private static func isTraceparentByte(_ byte: UInt8) -> Bool {
+        (byte >= 0x30 && byte <= 0x39) || (byte >= 0x61 && byte <= 0x66) || byte == 0x2D
     }
 }
 

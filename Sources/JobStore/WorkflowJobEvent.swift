@@ -38,6 +38,9 @@ public struct WorkflowJobEvent: Sendable, Equatable {
     public var startedAt: Date?
     /// `workflow_job.completed_at`.
     public var completedAt: Date?
+    /// The W3C `traceparent` of the webhook request that carried the delivery; the job keeps the
+    /// first one it sees, and its dispatch continues that trace.
+    public var traceparent: String?
 
     /// Creates an event; `JobStore.record` validates it.
     public init(
@@ -45,7 +48,7 @@ public struct WorkflowJobEvent: Sendable, Equatable {
         runAttempt: Int = 1, repository: String, owner: String, installationID: Int64? = nil,
         labels: [String], status: GitHubStatus, conclusion: String? = nil, runnerName: String? = nil,
         pool: String?, unroutableReason: String? = nil,
-        createdAt: Date? = nil, startedAt: Date? = nil, completedAt: Date? = nil
+        createdAt: Date? = nil, startedAt: Date? = nil, completedAt: Date? = nil, traceparent: String? = nil
     ) {
         self.deliveryID = deliveryID
         self.event = event
@@ -65,6 +68,7 @@ public struct WorkflowJobEvent: Sendable, Equatable {
         self.createdAt = createdAt
         self.startedAt = startedAt
         self.completedAt = completedAt
+        self.traceparent = traceparent
     }
 }
 

@@ -75,7 +75,7 @@ public struct WebhookHandler: Sendable {
         let payload = try WebhookBody.json(of: request)
         switch event {
         case "workflow_job":
-            return try await workflowJob(payload, delivery: delivery, logger: logger)
+            return try await workflowJob(payload, delivery: delivery, trace: request.trace, logger: logger)
         case "ping":
             _ = try? await store.recordIgnoredDelivery(deliveryID: delivery, event: event, action: nil, outcome: "ping")
             metrics.delivery(event: event, outcome: "pong")
@@ -89,7 +89,7 @@ public struct WebhookHandler: Sendable {
         }
     }
 
-    private func workflowJob(_ payload: [UInt8], delivery: String, logger: Logger) async throws -> HTTPResponse {
+    private func workflowJob(_ payload: [UInt8], delivery: String, trace: TraceContext, logger: Logger) async throws -> HTTPResponse {
         let github = try WebhookBody.decodeWorkflowJob(payload)
         var log = logger
         log[metadataKey: "job.id"] = "\(github.workflowJob.id)"
@@ -100,7 +100,8 @@ public struct WebhookHandler: Sendable {
             metrics.delivery(event: "workflow_job", outcome: "ignored")
             return .json(AckBody(jobID: github.workflowJob.id, status: "ignored"), status: 202)
         }
-        let event = try WebhookBody.storeEvent(from: github, delivery: delivery, route: route)
+        var event = try WebhookBody.storeEvent(from: github, delivery: delivery, route: route)
+        event.traceparent = trace.traceparent
         let commitStarted = ContinuousClock.now
         let outcome: RecordResult
         do {

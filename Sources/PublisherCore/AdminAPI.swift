@@ -126,5 +126,6 @@ extension JobView {
         try c.encode(receivedAt, forKey: .receivedAt)
         try c.encode(launchedAt, forKey: .launchedAt)
         try c.encode(completedAt, forKey: .completedAt)
+        try c.encode(traceID, forKey: .traceID)
     }
 }

@@ -138,12 +138,14 @@ public struct JobView: Sendable, Equatable, Codable {
     public var receivedAt: Date
     public var launchedAt: Date?
     public var completedAt: Date?
+    /// The W3C trace id of the webhook that brought the job (search the services' logs for it).
+    public var traceID: String?
 
     /// Creates a job view.
     public init(
         id: Int64, runID: Int64, repository: String?, labels: [String], pool: String?, status: String,
         dispatchState: String, runnerName: String?, attempts: Int, lastError: String?, receivedAt: Date,
-        launchedAt: Date?, completedAt: Date?
+        launchedAt: Date?, completedAt: Date?, traceID: String? = nil
     ) {
         self.id = id
         self.runID = runID
@@ -158,11 +160,12 @@ public struct JobView: Sendable, Equatable, Codable {
         self.receivedAt = receivedAt
         self.launchedAt = launchedAt
         self.completedAt = completedAt
+        self.traceID = traceID
     }
 
     enum CodingKeys: String, CodingKey {
         case id, runID = "run_id", repository, labels, pool, status, dispatchState = "dispatch_state"
         case runnerName = "runner_name", attempts, lastError = "last_error", receivedAt = "received_at"
-        case launchedAt = "launched_at", completedAt = "completed_at"
+        case launchedAt = "launched_at", completedAt = "completed_at", traceID = "trace_id"
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import HTTP
 import Logging
 
 /// Runs the dispatch loop: on every wake-up (notify, timer) it asks the `DispatchScheduler` for
@@ -152,13 +153,26 @@ public actor Dispatcher {
         return report
     }
 
-    /// Launches one claimed job and records the outcome; true when the runner exists.
+    /// Launches one claimed job within the trace of the webhook that brought it (a new span of
+    /// that trace, or a new trace for jobs recorded without one) and records the outcome; true
+    /// when the runner exists.
     private nonisolated func launch(_ job: DispatchJob, _ limits: PoolLimits, claimedAt: Date) async -> Bool {
-        var log = logger
-        log[metadataKey: "job.id"] = "\(job.id)"
-        log[metadataKey: "pool.name"] = "\(job.pool)"
-        log[metadataKey: "runner.name"] = "\(job.runnerName)"
+        let trace = job.traceparent.flatMap(TraceContext.init(traceparent:))?.child() ?? .newRoot()
+        return await TraceContext.$current.withValue(trace) {
+            var log = logger
+            log[metadataKey: "job.id"] = "\(job.id)"
+            log[metadataKey: "pool.name"] = "\(job.pool)"
+            log[metadataKey: "runner.name"] = "\(job.runnerName)"
+            log[metadataKey: "trace.id"] = "\(trace.traceID)"
+            log[metadataKey: "span.id"] = "\(trace.spanID)"
+            return await launch(job, limits, claimedAt: claimedAt, log: log)
+        }
+    }
+
+    private nonisolated func launch(_ job: DispatchJob, _ limits: PoolLimits, claimedAt: Date, log: Logger) async -> Bool {
+        let callStarted = now()
         let outcome = await orchestrator.launch(LaunchRequest(job: job), orchestratorURL: limits.orchestratorURL)
+        let answeredAt = now()
         switch outcome {
         case .launched(let providerID):
             metrics.launch(pool: job.pool, result: "launched", reason: "")
@@ -167,8 +181,13 @@ public actor Dispatcher {
             }
             switch recorded {
             case .some(true):
-                metrics.claimedToLaunched(pool: job.pool, seconds: now().timeIntervalSince(claimedAt))
-                log.debug("runner launched")
+                let recordedAt = now()
+                metrics.claimedToLaunched(pool: job.pool, seconds: recordedAt.timeIntervalSince(claimedAt))
+                log.info("runner launched", metadata: [
+                    "queued_ms": "\(Self.milliseconds(job.receivedAt, claimedAt))",
+                    "orchestrator_ms": "\(Self.milliseconds(callStarted, answeredAt))",
+                    "record_ms": "\(Self.milliseconds(answeredAt, recordedAt))",
+                ])
             case .some(false):
                 metrics.launch(pool: job.pool, result: "lease_lost", reason: "lease lost")
                 log.warning("lease lost before the launch was recorded; the next holder asks for the same runner name, which launches nothing new")
@@ -187,6 +206,11 @@ public actor Dispatcher {
             await release(job, limits, delay: .zero, reason: reason, permanent: true, log: log)
             return false
         }
+    }
+
+    /// Whole milliseconds from `start` to `end`, for log fields.
+    private static func milliseconds(_ start: Date, _ end: Date) -> Int {
+        Int((end.timeIntervalSince(start) * 1000).rounded())
     }
 
     private nonisolated func release(

@@ -11,7 +11,8 @@ extension JobStore: DispatchStore {
             DispatchJob(
                 id: job.id, runID: job.runID, pool: job.pool ?? pool, labels: job.labels, owner: job.owner,
                 repository: job.repository, installationID: job.installationID, attempt: job.attempts,
-                runnerAttempt: job.launchedRunner.flatMap(RunnerName.init(parsing:)).map { $0.attempt + 1 } ?? 0, leaseToken: job.lease?.token ?? 0, receivedAt: job.receivedAt)
+                runnerAttempt: job.launchedRunner.flatMap(RunnerName.init(parsing:)).map { $0.attempt + 1 } ?? 0, leaseToken: job.lease?.token ?? 0, receivedAt: job.receivedAt,
+                traceparent: job.traceparent)
         }
     }
 
@@ -118,6 +119,7 @@ extension JobStore: DispatchStore {
             id: job.id, runID: job.runID, repository: job.repository, labels: job.labels, pool: job.pool,
             status: job.status.rawValue, dispatchState: job.dispatchState.rawValue,
             runnerName: job.runnerName ?? job.launchedRunner, attempts: job.attempts, lastError: job.lastError,
-            receivedAt: job.receivedAt, launchedAt: job.launchedAt, completedAt: job.completedAt)
+            receivedAt: job.receivedAt, launchedAt: job.launchedAt, completedAt: job.completedAt,
+            traceID: job.traceparent.flatMap { $0.split(separator: "-").dropFirst().first.map(String.init) })
     }
 }

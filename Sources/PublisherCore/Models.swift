@@ -29,12 +29,14 @@ public struct DispatchJob: Sendable, Equatable {
     public var leaseToken: Int64
     /// When the Producer first recorded the job.
     public var receivedAt: Date
+    /// The `traceparent` of the webhook that brought the job; the launch continues its trace.
+    public var traceparent: String?
 
     /// Creates a claimed job.
     public init(
         id: Int64, runID: Int64 = 0, pool: String, labels: [String], owner: String,
         repository: String? = nil, installationID: Int64?, attempt: Int, runnerAttempt: Int = 0, leaseToken: Int64 = 0,
-        receivedAt: Date
+        receivedAt: Date, traceparent: String? = nil
     ) {
         self.id = id
         self.runID = runID
@@ -47,6 +49,7 @@ public struct DispatchJob: Sendable, Equatable {
         self.runnerAttempt = runnerAttempt
         self.leaseToken = leaseToken
         self.receivedAt = receivedAt
+        self.traceparent = traceparent
     }
 
     /// The deterministic runner name for this launch, `runway-<pool>-<job id>-<attempt>`.

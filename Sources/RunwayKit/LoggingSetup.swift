@@ -1,4 +1,5 @@
 import Foundation
+import HTTP
 import Logging
 
 /// Bootstraps swift-log once per process.
@@ -21,7 +22,9 @@ public enum LoggingSetup {
 }
 
 /// One JSON object per line on stderr: `ts`, `level`, `logger`, `msg` and the metadata keys
-/// (`job.id`, `pool.name`, `trace.id`, …) as top-level fields.
+/// (`job.id`, `pool.name`, `trace.id`, …) as top-level fields. A line logged while a request or
+/// a dispatch is served carries that work's `trace.id` and `span.id` (from `TraceContext.current`)
+/// unless the logger set them itself.
 public struct JSONLogHandler: LogHandler {
     public var metadata: Logger.Metadata = [:]
     public var logLevel: Logger.Level = .info
@@ -37,11 +40,20 @@ public struct JSONLogHandler: LogHandler {
     }
 
     public func log(event: LogEvent) {
+        FileHandle.standardError.write(Data(line(level: event.level, message: event.message.description, metadata: event.metadata).utf8))
+    }
+
+    /// The JSON line for one event, newline included.
+    func line(level: Logger.Level, message: String, metadata extra: Logger.Metadata?) -> String {
         var fields: [(String, String)] = [
-            ("ts", Self.timestamp()), ("level", event.level.rawValue), ("logger", label), ("msg", event.message.description),
+            ("ts", Self.timestamp()), ("level", level.rawValue), ("logger", label), ("msg", message),
         ]
         var merged = metadata
-        if let extra = event.metadata { merged.merge(extra) { _, new in new } }
+        if let extra { merged.merge(extra) { _, new in new } }
+        if merged["trace.id"] == nil, let trace = TraceContext.current {
+            merged["trace.id"] = "\(trace.traceID)"
+            merged["span.id"] = "\(trace.spanID)"
+        }
         for key in merged.keys.sorted() {
             if let value = merged[key] { fields.append((key, value.description)) }
         }
@@ -51,7 +63,7 @@ public struct JSONLogHandler: LogHandler {
             line += JSONText.quote(key) + ":" + JSONText.quote(value)
         }
         line += "}\n"
-        FileHandle.standardError.write(Data(line.utf8))
+        return line
     }
 
     private static func timestamp() -> String {

@@ -46,13 +46,13 @@ import Testing
             return path
         }
         let orchestrator = try await ServiceProcess("orchestrator", environment: [
-            "RUNWAY_POOLS": try pools("http://127.0.0.1:1"), "RUNWAY_INTERNAL_TOKEN": token, "GITHUB_APP_ID": "4242",
+            "LOG_FORMAT": "json", "LOG_LEVEL": "debug", "RUNWAY_POOLS": try pools("http://127.0.0.1:1"), "RUNWAY_INTERNAL_TOKEN": token, "GITHUB_APP_ID": "4242",
             "GITHUB_APP_PRIVATE_KEY_FILE": keyPath, "GITHUB_API_URL": github.url, "AWS_REGION": "us-east-1",
             "AWS_ENDPOINT_URL": motoURL, "AWS_ACCESS_KEY_ID": credentials.accessKeyId, "AWS_SECRET_ACCESS_KEY": credentials.secretAccessKey,
         ])
         let poolsPath = try pools(orchestrator.url)
         let publisher = try await ServiceProcess("publisher", environment: [
-            "DATABASE_URL": database, "RUNWAY_POOLS": poolsPath, "RUNWAY_INTERNAL_TOKEN": token, "RUNWAY_MIGRATE": "1",
+            "LOG_FORMAT": "json", "DATABASE_URL": database, "RUNWAY_POOLS": poolsPath, "RUNWAY_INTERNAL_TOKEN": token, "RUNWAY_MIGRATE": "1",
             "PUBLISHER_POLL_INTERVAL": "1s", "PUBLISHER_TEARDOWN_INTERVAL": "1s",
         ])
         let producer = try await ServiceProcess("producer", environment: [
@@ -76,6 +76,8 @@ import Testing
         }
         #expect(launched.imageId == "ami-1e749f67")
         #expect(try await standInRunners(github.url, client: client).contains(runner), "the JIT runner is registered at GitHub")
+        try await expectOneTrace(from: queued, job: job, runner: runner, database: database, github: github.url, client: client,
+                                 publisher: publisher, orchestrator: orchestrator)
 
         for action in ["in_progress", "completed"] {
             let body = Webhooks.payload(jobID: job, action: action, labels: labels, runnerName: runner)
@@ -96,6 +98,28 @@ import Testing
         }
         for service in services { #expect(await service.stop() == 0, "\(service.name) exits cleanly") }
         await github.stop()
+    }
+
+    /// The webhook's trace reaches GitHub's JIT call (the stand-in records its `traceparent`) and
+    /// the RunInstances call (the Orchestrator's JSON log), through the Publisher's dispatch.
+    private func expectOneTrace(
+        from queued: ClientResponse, job: Int64, runner: String, database: String, github: String, client: HTTPClient,
+        publisher: ServiceProcess, orchestrator: ServiceProcess
+    ) async throws {
+        let webhook = try #require(queued.headers["traceparent"].flatMap(TraceContext.init(traceparent:)), "the 202 names its trace")
+        let stored = try await row(database, "SELECT traceparent AS v FROM jobs WHERE id = \(job)")
+        #expect(stored == webhook.traceparent, "the job keeps the webhook's span as the dispatch's parent")
+        let answer = try await client.execute(ClientRequest(url: github + "/_standin/state"))
+        let state = try #require(try JSONSerialization.jsonObject(with: Data(answer.body)) as? [String: Any])
+        let jit = (state["jit_configs"] as? [[String: Any]] ?? []).first { $0["name"] as? String == runner }
+        let jitTrace = (jit?["traceparent"] as? String).flatMap(TraceContext.init(traceparent:))
+        #expect(jitTrace?.traceID == webhook.traceID, "the JIT config request continues the webhook's trace")
+        let lines = orchestrator.logs.split(separator: "\n").compactMap {
+            try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: String]
+        }
+        #expect(lines.contains { $0["aws.operation"] == "RunInstances" && $0["trace.id"] == webhook.traceID },
+                "the RunInstances call is logged in the webhook's trace")
+        #expect(publisher.logs.contains("\"trace.id\":\"\(webhook.traceID)\""), "the Publisher's launch is logged in the webhook's trace")
     }
 
     /// Polls `probe` every 200 ms for up to 30 s until it returns a value.

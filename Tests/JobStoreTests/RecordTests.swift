@@ -107,6 +107,28 @@ struct RecordTests {
         }
     }
 
+    @Test("a job keeps the traceparent of its first delivery, and claims hand it out")
+    func traceparent() async throws {
+        try await withStore { store, _, _ in
+            let first = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
+            var queued = event(job: 30, .queued)
+            queued.traceparent = first
+            _ = try await store.record(queued)
+            var progress = event(job: 30, .inProgress, runner: "gh-1")
+            progress.traceparent = "00-11111111111111111111111111111111-2222222222222222-01"
+            _ = try await store.record(progress)
+            #expect(try await store.job(id: 30)?.traceparent == first)
+            _ = try await store.record(event(job: 31, .queued))
+            #expect(try await store.job(id: 31)?.traceparent == nil, "deliveries without one store none")
+
+            var fresh = event(job: 32, .queued)
+            fresh.traceparent = first
+            _ = try await store.record(fresh)
+            let claimed = try await store.claim(pool: "ec2-ubuntu", limit: 10, leaseOwner: "p", lease: .seconds(30))
+            #expect(claimed.first { $0.id == 32 }?.traceparent == first)
+        }
+    }
+
     @Test("bad input is refused whole with typed errors, nothing stored")
     func badInput() async throws {
         #expect(throws: JobStoreError.self) { try GitHubStatus(validating: "requested") }
@@ -127,6 +149,8 @@ struct RecordTests {
             e = event(job: 20, .queued, delivery: "bad"); e.pool = ""; cases.append(("empty pool", e))
             e = event(job: 20, .queued, delivery: "bad"); e.installationID = -1; cases.append(("installation", e))
             e = event(job: 20, .queued, delivery: "bad"); e.createdAt = Date(timeIntervalSince1970: -1); cases.append(("date", e))
+            e = event(job: 20, .queued, delivery: "bad"); e.traceparent = "00-ABC'; DROP"; cases.append(("traceparent", e))
+            e = event(job: 20, .queued, delivery: "bad"); e.traceparent = String(repeating: "a", count: 65); cases.append(("long traceparent", e))
             for (name, bad) in cases {
                 let error = await #expect(throws: JobStoreError.self, "\(name)") { _ = try await store.record(bad) }
                 #expect(error?.code == .invalidEvent, "\(name)")

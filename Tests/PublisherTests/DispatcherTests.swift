@@ -1,4 +1,5 @@
 import Foundation
+import HTTP
 import Logging
 import RunwayKit
 import Testing
@@ -45,6 +46,27 @@ private func settings(poll: Duration = .milliseconds(100)) -> Dispatcher.Setting
             let received = (order[pool] ?? []).map { store.job($0)!.receivedAt }
             #expect(received == received.sorted(), "pool \(pool) claimed out of FIFO order")
         }
+    }
+
+    @Test func eachLaunchContinuesTheTraceOfItsWebhook() async {
+        let clock = ManualClock()
+        let store = FakeStore(clock: clock)
+        let orchestrator = FakeOrchestrator(clock: clock)
+        let webhook = TraceContext.newRoot()
+        store.add(1, pool: "a", traceparent: webhook.traceparent)
+        store.add(2, pool: "a")
+        store.add(3, pool: "a", traceparent: "not-a-traceparent")
+        let dispatcher = Dispatcher(pools: [fastPool("a")], store: store, orchestrator: orchestrator, settings: settings(), logger: logger)
+        let run = Task { await dispatcher.run() }
+        defer { run.cancel() }
+        #expect(await eventually { orchestrator.state.withLock { $0.traces.count } == 3 })
+        let traces = orchestrator.state.withLock { $0.traces }
+        #expect(traces[1]?.traceID == webhook.traceID, "same trace as the webhook")
+        #expect(traces[1]?.spanID != webhook.spanID, "the dispatch is a new span of it")
+        for id: Int64 in [2, 3] {
+            #expect(traces[id] != nil && traces[id]?.traceID != webhook.traceID, "no usable traceparent: a new trace")
+        }
+        #expect(traces[2]?.traceID != traces[3]?.traceID)
     }
 
     @Test func aFailingPoolDoesNotBlockTheOthers() async {

@@ -1,4 +1,5 @@
 import Foundation
+import HTTP
 import Logging
 import RunwayKit
 import Synchronization
@@ -28,6 +29,7 @@ final class FakeStore: DispatchStore, Sendable {
         var lastError: String?
         var receivedAt: Date
         var launches = 0
+        var traceparent: String?
     }
     struct State: Sendable {
         var jobs: [Int64: Job] = [:]
@@ -44,9 +46,9 @@ final class FakeStore: DispatchStore, Sendable {
 
     init(clock: ManualClock) { self.clock = clock }
 
-    func add(_ id: Int64, pool: String, receivedOffset: Double = 0, labels: [String] = ["self-hosted"]) {
+    func add(_ id: Int64, pool: String, receivedOffset: Double = 0, labels: [String] = ["self-hosted"], traceparent: String? = nil) {
         let at = clock.now.addingTimeInterval(receivedOffset)
-        state.withLock { $0.jobs[id] = Job(id: id, pool: pool, labels: labels, receivedAt: at) }
+        state.withLock { $0.jobs[id] = Job(id: id, pool: pool, labels: labels, receivedAt: at, traceparent: traceparent) }
     }
     func job(_ id: Int64) -> Job? { state.withLock { $0.jobs[id] } }
     var calls: [String] { state.withLock { $0.calls } }
@@ -66,7 +68,8 @@ final class FakeStore: DispatchStore, Sendable {
                 return DispatchJob(
                     id: job.id, pool: pool, labels: job.labels, owner: "octo", repository: "octo/repo", installationID: 7,
                     attempt: job.attempts,
-                    runnerAttempt: job.runnerName.flatMap { Int($0.split(separator: "-").last ?? "") }.map { $0 + 1 } ?? 0, receivedAt: job.receivedAt)
+                    runnerAttempt: job.runnerName.flatMap { Int($0.split(separator: "-").last ?? "") }.map { $0 + 1 } ?? 0, receivedAt: job.receivedAt,
+                    traceparent: job.traceparent)
             }
         }
     }
@@ -204,6 +207,8 @@ final class FakeOrchestrator: OrchestratorAPI, Sendable {
         var permanentFail: Set<Int64> = []
         var teardownFailures = 0
         var delay: [String: Duration] = [:]
+        /// The trace each launch call ran in, by job id.
+        var traces: [Int64: TraceContext] = [:]
     }
     let state = Mutex(State())
     let clock: ManualClock
@@ -215,7 +220,9 @@ final class FakeOrchestrator: OrchestratorAPI, Sendable {
     func launch(_ request: LaunchRequest, orchestratorURL: String) async -> LaunchOutcome {
         let delay = state.withLock { $0.delay[request.pool] }
         if let delay { try? await Task.sleep(for: delay) }
+        let trace = TraceContext.current
         return state.withLock { s in
+            s.traces[request.jobID] = trace
             if s.failPools.contains(request.pool) { return .retry(after: nil, reason: "orchestrator 503 capacity: no capacity") }
             if s.permanentFail.contains(request.jobID) { return .failed(reason: "orchestrator 422 invalid: bad labels") }
             s.launches.append((request.runnerName, request.pool, clock.now))

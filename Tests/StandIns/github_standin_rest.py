@@ -228,7 +228,8 @@ class RestMixin:
                 {k: base64.b64encode(json.dumps(v).encode()).decode() for k, v in files.items()}).encode()).decode()
             st.jit_configs.append({"runner_id": runner_id, "name": name, "scope": scope, "labels": labels,
                                    "runner_group_id": group, "work_folder": folder,
-                                   "installation": self.current_credential(), "encoded_jit_config": encoded})
+                                   "installation": self.current_credential(), "encoded_jit_config": encoded,
+                                   "traceparent": self.headers.get("traceparent")})
         return 201, {"runner": {k: v for k, v in runner.items() if k not in ("ephemeral", "runner_group_id")},
                      "encoded_jit_config": encoded}, None
 

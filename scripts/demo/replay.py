@@ -22,6 +22,7 @@ import uuid
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import observe  # noqa: E402
+import trace  # noqa: E402
 from stack import WEBHOOK_SECRET, Stack, work_directory  # noqa: E402
 
 LABELS = {"ec2-ubuntu": ["self-hosted", "linux", "x64"], "ec2-windows": ["self-hosted", "windows"],
@@ -256,6 +257,9 @@ def summary(replay, failures, jobs, runner_of, orphans, hosted_job):
         failures.append(f"runners still registered at GitHub: {github_left}")
     if replay.rejected:
         failures.append(f"webhooks rejected: {replay.rejected[:5]}")
+    problem = trace.print_hops(stack, jobs)
+    if problem:
+        failures.append(problem)
 
 
 def main():

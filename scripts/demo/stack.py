@@ -63,7 +63,7 @@ class Stack:
     def service(self, name, executable, extra_env):
         port_file = os.path.join(self.work, f"{name}.port")
         settings = {"HTTP_HOST": "127.0.0.1", "HTTP_PORT": "0", "RUNWAY_PORT_FILE": port_file,
-                    "LOG_FORMAT": "text", "LOG_LEVEL": "warning", "RUNWAY_INTERNAL_TOKEN": INTERNAL_TOKEN}
+                    "LOG_FORMAT": "json", "LOG_LEVEL": "info", "RUNWAY_INTERNAL_TOKEN": INTERNAL_TOKEN}
         settings.update(extra_env)
         self.specs[name] = (executable, settings)
         proc, log_path = self.spawn(name, [os.path.join(BIN, executable)], settings)
@@ -189,7 +189,8 @@ class Stack:
 
         subnet, group = self.ec2_network()
         placeholder = self.write_pools(subnet, group, "http://127.0.0.1:1", "http://127.0.0.1:1", "pools.boot.yaml")
-        github = {"GITHUB_APP_ID": "4242", "GITHUB_APP_PRIVATE_KEY_FILE": key_path, "GITHUB_API_URL": self.urls["github"],
+        # Debug on the Orchestrators logs each GitHub and AWS call with its duration (scripts/demo/trace.py).
+        github = {"LOG_LEVEL": "debug", "GITHUB_APP_ID": "4242", "GITHUB_APP_PRIVATE_KEY_FILE": key_path, "GITHUB_API_URL": self.urls["github"],
                   "AWS_REGION": REGION}
         ec2 = self.service("orchestrator-ec2", "orchestrator", {
             **github, "RUNWAY_POOLS": placeholder, "RUNWAY_ORCHESTRATOR_POOLS": "ec2-ubuntu,ec2-windows",
