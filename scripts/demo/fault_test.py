@@ -32,8 +32,9 @@ THROTTLE = 0.2
 SCHEDULE = [(5, "kill producer"), (12, "kill publisher"), (19, "kill orchestrator-ec2"),
             (26, "kill orchestrator-eks"), (33, "restart postgres"), (45, "notifications back")]
 SETTLE_TIMEOUT = 150  # seconds after the last job is queued for everything to finish
-SERVICE_ENV = {
-    "publisher": {"PUBLISHER_LEASE": "15s", "PUBLISHER_ORCHESTRATOR_TIMEOUT": "10s", "PUBLISHER_BACKOFF_BASE": "500ms",
+SERVICE_ENV = {  # logs: warnings, plus the Publisher's reconciler actions and the Orchestrators' launches
+    "producer": {"LOG_LEVEL": "warning"}, "orchestrator-ec2": {"LOG_LEVEL": "info"}, "orchestrator-eks": {"LOG_LEVEL": "info"},
+    "publisher": {"LOG_LEVEL": "info", "PUBLISHER_LEASE": "15s", "PUBLISHER_ORCHESTRATOR_TIMEOUT": "10s", "PUBLISHER_BACKOFF_BASE": "500ms",
                   "PUBLISHER_BACKOFF_MAX": "4s", "PUBLISHER_RECONCILE_INTERVAL": "3s",
                   "PUBLISHER_CLAIM_BATCH": "5", "PUBLISHER_GRANTS_PER_POOL": "2", "PUBLISHER_TEARDOWN_INTERVAL": "1s",
                   "PUBLISHER_ORPHAN_GRACE": "20s"},
