@@ -68,9 +68,10 @@ def deliveries_for(jobs, last_id):
             done = Delivery(job_id, "completed", meta["labels"], conclusion="cancelled")
             done.then.append((Delivery(job_id, "queued", meta["labels"]), 0.0))
             first.append(done)
-        elif meta["kind"] == "raced":  # cancelled right after queuing: races the launch
-            queued = Delivery(job_id, "queued", meta["labels"])
-            queued.then.append((Delivery(job_id, "completed", meta["labels"], conclusion="cancelled"), 0.0))
+        elif meta["kind"] == "raced":  # cancelled soon after queuing: races the launch; a runner
+            queued = Delivery(job_id, "queued", meta["labels"])  # launched anyway is reaped once idle
+            delay = (job_id % 4) * 0.5  # 0 to 1.5 s
+            queued.then.append((Delivery(job_id, "completed", meta["labels"], conclusion="cancelled"), delay))
             first.append(queued)
         else:
             first.append(Delivery(job_id, "queued", meta["labels"]))

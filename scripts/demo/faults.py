@@ -58,7 +58,7 @@ class Sender:
         self.webhook_url, self.database_url = webhook_url, database_url
         self.lock = threading.Condition()
         self.heap, self.seq = [], 0
-        self.all = []
+        self.all, self.known = [], set()  # every delivery, in first-submitted order
         self.in_flight = 0
         self.violations = []
         self.unchecked = 0  # redeliveries whose check found Postgres down (it restarts during the run)
@@ -69,7 +69,8 @@ class Sender:
 
     def submit(self, delivery, delay=0.0):
         with self.lock:
-            if delivery not in self.all:
+            if delivery.guid not in self.known:
+                self.known.add(delivery.guid)
                 self.all.append(delivery)
             self.seq += 1
             heapq.heappush(self.heap, (time.time() + delay, self.seq, delivery))
