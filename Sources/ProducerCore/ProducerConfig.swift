@@ -54,7 +54,8 @@ public struct ProducerConfig: Sendable {
             }
         }
         var app: GitHubAppCredentials?
-        let hasApp = environment["GITHUB_APP_ID"] != nil || environment["GITHUB_APP_CLIENT_ID"] != nil
+        // Empty counts as unset, as everywhere else: compose passes `GITHUB_APP_ID: ${GITHUB_APP_ID:-}`.
+        let hasApp = ["GITHUB_APP_ID", "GITHUB_APP_CLIENT_ID"].contains { !(environment[$0] ?? "").isEmpty }
         if hasApp {
             do {
                 app = try GitHubAppCredentials.load(environment: environment)
@@ -64,6 +65,8 @@ public struct ProducerConfig: Sendable {
         }
         let sweepOn = r.bool("RUNWAY_REDELIVERY", default: true)
         let interval = r.duration("RUNWAY_REDELIVERY_INTERVAL", default: .seconds(300)) ?? .seconds(300)
+        if interval < .milliseconds(100) { r.problem("RUNWAY_REDELIVERY_INTERVAL must be at least 100ms (each sweep calls the GitHub API)") }
+        if notifyTimeout <= .zero { r.problem("RUNWAY_NOTIFY_TIMEOUT must be positive") }
         try r.finish()
         return ProducerConfig(
             common: common, databaseURL: databaseURL, databasePoolSize: poolSize, webhookSecrets: secrets,

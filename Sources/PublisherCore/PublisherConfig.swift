@@ -55,7 +55,8 @@ public struct PublisherConfig: Sendable {
         let orphanGrace = r.duration("PUBLISHER_ORPHAN_GRACE", default: .seconds(300)) ?? .seconds(300)
         let lostGrace = r.duration("PUBLISHER_LOST_GRACE", default: .seconds(300)) ?? .seconds(300)
         for (name, value) in [("PUBLISHER_POLL_INTERVAL", poll), ("PUBLISHER_LEASE", lease), ("PUBLISHER_ORCHESTRATOR_TIMEOUT", timeout),
-                              ("PUBLISHER_RECONCILE_INTERVAL", interval), ("PUBLISHER_TEARDOWN_INTERVAL", teardown)] where value <= .zero {
+                              ("PUBLISHER_RECONCILE_INTERVAL", interval), ("PUBLISHER_TEARDOWN_INTERVAL", teardown),
+                              ("PUBLISHER_BACKOFF_BASE", backoffBase)] where value <= .zero {
             r.problem("\(name) must be positive")
         }
         if timeout + .seconds(5) > lease {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import HTTP
+import RunwayKit
 import HTTPClient
 
 /// Where the Publisher's admin API is and how to authenticate to it.
@@ -16,10 +17,7 @@ struct PublisherOptions: ParsableArguments {
         let env = ProcessInfo.processInfo.environment
         var base = publisherURL ?? env["PUBLISHER_URL"] ?? "http://localhost:8080"
         while base.hasSuffix("/") { base.removeLast() }
-        var token = env["RUNWAY_INTERNAL_TOKEN"]
-        if token == nil, let file = env["RUNWAY_INTERNAL_TOKEN_FILE"] {
-            token = (try? String(contentsOfFile: file, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines)
-        }
+        let token = try CLIError.secret("RUNWAY_INTERNAL_TOKEN", environment: env)
         var headers = HTTPHeaders()
         headers.add("Accept", "application/json")
         if let token, !token.isEmpty { headers.add("Authorization", "Bearer \(token)") }
@@ -45,6 +43,14 @@ struct PublisherOptions: ParsableArguments {
 struct CLIError: Error, CustomStringConvertible {
     var description: String
     init(_ description: String) { self.description = description }
+
+    /// A secret read as the services read it (`NAME` or `NAME_FILE`, never both; empty is unset).
+    static func secret(_ name: String, environment: [String: String]) throws(CLIError) -> String? {
+        var reader = ConfigReader(environment)
+        let value = reader.secret(name)
+        do { try reader.finish() } catch { throw CLIError(error.description) }
+        return value
+    }
 }
 
 /// A job as the admin API returns it.

@@ -18,10 +18,7 @@ struct MigrateCommand: AsyncParsableCommand {
 
     func run() async throws {
         let env = ProcessInfo.processInfo.environment
-        var url = databaseURL ?? env["DATABASE_URL"] ?? ""
-        if url.isEmpty, let path = env["DATABASE_URL_FILE"] {
-            url = (try? String(contentsOfFile: path, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
-        }
+        let url = try databaseURL ?? CLIError.secret("DATABASE_URL", environment: env) ?? ""
         let logger = Logger(label: "runway.migrate")
         let pool = PostgresPool(configuration: PostgresConfiguration(connectionString: url, poolSize: 1), logger: logger)
         defer { pool.shutdown() }

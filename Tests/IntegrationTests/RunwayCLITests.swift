@@ -84,5 +84,12 @@ import Testing
         #expect(again.output.contains("nothing to apply"))
         let bad = try await Self.runway(["migrate"], extra: ["DATABASE_URL": "postgresql://nobody@127.0.0.1:1/none"])
         #expect(bad.status == 1)
+
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("db-url-\(UUID().uuidString)").path
+        try (database + "\n").write(toFile: file, atomically: true, encoding: .utf8)
+        let fromFile = try await Self.runway(["migrate"], extra: ["DATABASE_URL": "", "DATABASE_URL_FILE": file])
+        #expect(fromFile.status == 0 && fromFile.output.contains("nothing to apply"), "\(fromFile.output)")
+        let both = try await Self.runway(["migrate"], extra: ["DATABASE_URL": database, "DATABASE_URL_FILE": file])
+        #expect(both.status != 0 && both.output.contains("DATABASE_URL and DATABASE_URL_FILE are both set"), "\(both.output)")
     }
 }
