@@ -142,7 +142,10 @@ def summary(run, figures, elapsed, total):
         ("redelivery checks skipped (Postgres down)", unchecked),
     ]
     for fault, at, downtime in run.faults.done:
-        rows.append((f"fault: {fault} at +{at:.0f}s", f"{downtime:.1f}s"))
+        if fault == "throttle kubernetes":
+            rows.append((f"fault: next 20 Kubernetes calls answer 429 at +{at:.0f}s", "20"))
+        else:
+            rows.append((f"fault: {fault} at +{at:.0f}s", f"{downtime:.1f}s"))
     for name in sorted(throttled):
         rows.append((f"fault: AWS calls throttled ({name})", f"{throttled[name]} of {throttled[name] + forwarded[name]}"))
     rows.append(("fault: Publisher notifications dropped", figures["proxies"]["notify"]["dropped"]))

@@ -29,8 +29,11 @@ SPECIAL = {"cancelled": 8, "raced": 8, "unroutable": 6, "hosted": 6}  # 472 + 28
 FORGED = 6  # extra deliveries signed with a wrong secret
 ARRIVAL = 40.0  # seconds over which the 500 jobs are queued
 THROTTLE = 0.2
-SCHEDULE = [(5, "kill producer"), (12, "kill publisher"), (19, "kill orchestrator-ec2"),
-            (26, "kill orchestrator-eks"), (33, "restart postgres"), (45, "notifications back")]
+ROUND = [(5, "kill producer"), (12, "kill publisher"), (19, "kill orchestrator-ec2"),
+         (26, "kill orchestrator-eks"), (33, "restart postgres")]
+ROUNDS = int(os.environ.get("FAULT_TEST_ROUNDS", "1"))  # more rounds, 40 s apart: a harsher run by hand
+SCHEDULE = sorted([(at + 40 * n, fault) for n in range(ROUNDS) for at, fault in ROUND] + [(45, "notifications back")]
+                  + [(at, "throttle kubernetes") for at in (8, 22, 36)])  # the next 20 Kubernetes API calls answer 429
 SETTLE_TIMEOUT = 150  # seconds after the last job is queued for everything to finish
 SERVICE_ENV = {  # logs: warnings, plus the Publisher's reconciler actions and the Orchestrators' launches
     "producer": {"LOG_LEVEL": "warning"}, "orchestrator-ec2": {"LOG_LEVEL": "info"}, "orchestrator-eks": {"LOG_LEVEL": "info"},
@@ -111,7 +114,7 @@ class Run:
             + f"; {THROTTLE:.0%} of AWS calls throttled; notifications dropped until 'notifications back'")
         for n, delivery in enumerate(self.first):
             self.sender.submit(delivery, delay=max(0.0, t0 + ARRIVAL * n / len(self.first) - time.time()))
-        deadline = t0 + ARRIVAL + SETTLE_TIMEOUT
+        deadline = t0 + ARRIVAL + SETTLE_TIMEOUT + 40 * (ROUNDS - 1)
         while time.time() < deadline:
             time.sleep(2)
             progress = self.progress(t0)

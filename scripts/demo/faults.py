@@ -9,6 +9,7 @@ import random
 import subprocess
 import threading
 import time
+import urllib.request
 import uuid
 
 import observe
@@ -202,6 +203,10 @@ class Faults:
             self.stack.restart(name)
         elif fault == "restart postgres":
             subprocess.run([os.environ["RUNWAY_TEST_PG_SCRIPT"], "restart"], check=True, timeout=60)
+        elif fault == "throttle kubernetes":
+            url = f"https://127.0.0.1:{self.stack.eks['k8s_port']}/standin/throttle?count=20"
+            request = urllib.request.Request(url, data=b"", method="POST")
+            urllib.request.urlopen(request, timeout=10, context=observe.Pods(self.stack.eks).context).read()
         elif fault == "notifications back":
             proxy_config(self.proxies["notify"], {"drop": False})
         else:
