@@ -3,7 +3,7 @@ SHELL := /bin/bash
 SWIFT ?= swift
 ARGS ?=
 
-.PHONY: all build deps test demo bench bench-http bench-store bench-aws bench-producer bench-publisher \
+.PHONY: all build deps test demo bench bench-http bench-store bench-aws bench-producer bench-publisher bench-system \
         fuzz images compose-check deploy-check compose-smoke clean
 
 all: build
@@ -23,7 +23,7 @@ demo: deps
 	scripts/demo.sh $(ARGS)
 
 ## Benchmarks: each rewrites its section of bench/RESULTS.md with the machine and date.
-bench: bench-http bench-store bench-aws bench-producer bench-publisher
+bench: bench-http bench-store bench-aws bench-producer bench-publisher bench-system
 
 bench-http:
 	scripts/bench-http.sh
@@ -39,6 +39,10 @@ bench-producer: deps
 
 bench-publisher: deps
 	scripts/bench-publisher.sh
+
+## make bench-system — the whole stack under webhook load (latency, saturation, CPU/job, RSS, burst).
+bench-system: deps
+	scripts/bench-system.sh
 
 ## make fuzz — libFuzzer on the HTTP request parser for FUZZ_SECONDS (default 300).
 fuzz:

@@ -19,6 +19,11 @@ public struct OrchestratorConfig: Sendable {
     public var retryAttempts: Int
     /// See `retryAttempts`.
     public var retryBudget: Duration
+    /// The GitHub client's settings. `RUNWAY_ORCHESTRATOR_JIT_RATE` (default 2.7/s, under GitHub's
+    /// ~10,000 registrations per hour per App) and `RUNWAY_ORCHESTRATOR_JIT_BURST` (default 20) pace
+    /// JIT registrations in this process; raise them only with a matching GitHub budget (or a
+    /// stand-in), and keep the Publisher's `PUBLISHER_JIT_RATE` in step.
+    public var githubClient = GitHubApp.Configuration()
     /// The raw environment (the AWS and Kubernetes clients read their own variables).
     public var environment: [String: String]
 
@@ -43,6 +48,11 @@ public struct OrchestratorConfig: Sendable {
         }
         let attempts = reader.int("RUNWAY_PROVIDER_RETRY_ATTEMPTS", default: 4, range: 1...20) ?? 4
         let budget = reader.duration("RUNWAY_PROVIDER_RETRY_BUDGET", default: .seconds(5)) ?? .seconds(5)
+        var githubClient = GitHubApp.Configuration()
+        githubClient.jitRatePerSecond = reader.double(
+            "RUNWAY_ORCHESTRATOR_JIT_RATE", default: githubClient.jitRatePerSecond, range: 0.01...100_000) ?? githubClient.jitRatePerSecond
+        githubClient.jitBurst = reader.int(
+            "RUNWAY_ORCHESTRATOR_JIT_BURST", default: githubClient.jitBurst, range: 1...100_000) ?? githubClient.jitBurst
         var aws: AWSConfiguration?
         do {
             aws = try AWSConfiguration(environment: environment)
@@ -57,8 +67,10 @@ public struct OrchestratorConfig: Sendable {
         }
         problems = reader.problems + problems
         guard problems.isEmpty, let github, let aws else { throw ConfigError(problems: problems) }
-        return OrchestratorConfig(
+        var config = OrchestratorConfig(
             common: common, pools: pools, aws: aws, github: github, retryAttempts: attempts, retryBudget: budget, environment: environment)
+        config.githubClient = githubClient
+        return config
     }
 
     /// The pools named in `names` (comma-separated), or all of them when nil.

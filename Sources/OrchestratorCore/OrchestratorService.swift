@@ -77,7 +77,7 @@ public enum OrchestratorService {
             checks.append(ReadinessCheck(name: "eks:\(cluster)/\(settings.namespace)") { await api.probe(namespace: settings.namespace) })
         }
         let metrics = MetricsRegistry()
-        let github = GitHubApp(credentials: config.github, transport: transport, logger: logger)
+        let github = GitHubApp(credentials: config.github, transport: transport, configuration: config.githubClient, logger: logger)
         let service = RunnerService(
             pools: config.pools,
             providers: [

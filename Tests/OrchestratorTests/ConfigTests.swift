@@ -46,6 +46,23 @@ import Testing
         #expect(config.retryBudget == .seconds(2))
     }
 
+    @Test func pacesJITRegistrationsAsConfigured() async throws {
+        let defaults = try OrchestratorConfig.load(environment: await environment(), poolsText: testPoolsYAML)
+        #expect(defaults.githubClient.jitRatePerSecond == 2.7)
+        #expect(defaults.githubClient.jitBurst == 20)
+        let lifted = try OrchestratorConfig.load(
+            environment: await environment(["RUNWAY_ORCHESTRATOR_JIT_RATE": "500", "RUNWAY_ORCHESTRATOR_JIT_BURST": "1000"]),
+            poolsText: testPoolsYAML)
+        #expect(lifted.githubClient.jitRatePerSecond == 500)
+        #expect(lifted.githubClient.jitBurst == 1000)
+        let bad = try await environment(["RUNWAY_ORCHESTRATOR_JIT_RATE": "0", "RUNWAY_ORCHESTRATOR_JIT_BURST": "x"])
+        let error = #expect(throws: ConfigError.self) {
+            try OrchestratorConfig.load(environment: bad, poolsText: testPoolsYAML)
+        }
+        #expect(error?.problems.contains { $0.contains("RUNWAY_ORCHESTRATOR_JIT_RATE") } == true)
+        #expect(error?.problems.contains { $0.contains("RUNWAY_ORCHESTRATOR_JIT_BURST") } == true)
+    }
+
     @Test func reportsEveryProblemAtOnce() async throws {
         var env = try await environment(["RUNWAY_ORCHESTRATOR_POOLS": "gpu", "RUNWAY_INTERNAL_TOKEN": "short"])
         env["GITHUB_APP_PRIVATE_KEY"] = nil

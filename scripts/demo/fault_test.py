@@ -34,6 +34,7 @@ ROUND = [(5, "kill producer"), (12, "kill publisher"), (19, "kill orchestrator-e
 ROUNDS = int(os.environ.get("FAULT_TEST_ROUNDS", "1"))  # more rounds, 40 s apart: a harsher run by hand
 SCHEDULE = sorted([(at + 40 * n, fault) for n in range(ROUNDS) for at, fault in ROUND] + [(45, "notifications back")]
                   + [(at, "throttle kubernetes") for at in (8, 22, 36)])  # the next 20 Kubernetes API calls answer 429
+POOL_OVERRIDES = {name: {"idle_timeout": "5s"} for name in REGULAR}  # a racing cancellation's runner is reaped soon
 SETTLE_TIMEOUT = 150  # seconds after the last job is queued for everything to finish
 SERVICE_ENV = {  # logs: warnings, plus the Publisher's reconciler actions and the Orchestrators' launches
     "producer": {"LOG_LEVEL": "warning"}, "orchestrator-ec2": {"LOG_LEVEL": "info"}, "orchestrator-eks": {"LOG_LEVEL": "info"},
@@ -90,8 +91,7 @@ def start_stack(stack):
     def endpoint(kind, url):
         name = {"aws:orchestrator-ec2": "aws-proxy-ec2", "aws:orchestrator-eks": "aws-proxy-eks", "notify": "notify-proxy"}[kind]
         return stack.proxy(name, url, *(["--drop"] if kind == "notify" else []))
-    stack.pool_options = {"idle_timeout": "5s", "extra": ""}
-    stack.start(log=log, endpoint=endpoint, service_env=SERVICE_ENV)
+    stack.start(log=log, endpoint=endpoint)
     return {"aws-ec2": stack.urls["aws-proxy-ec2"], "aws-eks": stack.urls["aws-proxy-eks"], "notify": stack.urls["notify-proxy"]}
 
 
@@ -149,7 +149,7 @@ def main():
         sys.exit("fault test: RUNWAY_TEST_DATABASE_URL is not set (run through scripts/test-env.sh)")
     sql(admin_url, f"CREATE DATABASE {database}")  # a database of its own: nothing left by other tests
     os.environ["RUNWAY_TEST_DATABASE_URL"] = admin_url.rsplit("/", 1)[0] + "/" + database
-    stack = Stack(work_directory())
+    stack = Stack(work_directory(), service_env=SERVICE_ENV, pool_overrides=POOL_OVERRIDES)
     status = 1
     try:
         log(f"== fault test: starting the stack (logs in {stack.work})")

@@ -36,8 +36,16 @@ def env(name):
 
 
 class Stack:
-    def __init__(self, work):
+    def __init__(self, work, *, bin_dir=None, ec2_endpoint=None, pool_overrides=None, service_env=None):
+        """Optional knobs (benchmarks): `bin_dir` holds the executables (default .build/debug);
+        `ec2_endpoint` is the EC2 Orchestrator's AWS endpoint (default the test-env moto);
+        `pool_overrides` maps a pool name to pools-file fields to replace (the key `global` sets
+        top-level fields); `service_env` maps a service name to extra environment variables."""
         self.work = work
+        self.bin_dir = bin_dir or BIN
+        self.ec2_endpoint = ec2_endpoint
+        self.pool_overrides = pool_overrides or {}
+        self.service_env = service_env or {}
         self.children = []  # (name, Popen, log path)
         self.urls = {}
         self.moto_url = env("RUNWAY_TEST_MOTO_URL")
@@ -46,7 +54,6 @@ class Stack:
         self.eks = None
         self.specs = {}  # service name -> (executable, environment), for restart()
         self.restarts = {}  # service name -> times restarted
-        self.pool_options = {"idle_timeout": "15s", "extra": ""}
 
     # -- processes ---------------------------------------------------------------------------
 
@@ -65,8 +72,9 @@ class Stack:
         settings = {"HTTP_HOST": "127.0.0.1", "HTTP_PORT": "0", "RUNWAY_PORT_FILE": port_file,
                     "LOG_FORMAT": "json", "LOG_LEVEL": "info", "RUNWAY_INTERNAL_TOKEN": INTERNAL_TOKEN}
         settings.update(extra_env)
+        settings.update(self.service_env.get(name, {}))
         self.specs[name] = (executable, settings)
-        proc, log_path = self.spawn(name, [os.path.join(BIN, executable)], settings)
+        proc, log_path = self.spawn(name, [os.path.join(self.bin_dir, executable)], settings)
         url = self.wait_port(name, proc, log_path, lambda: read_int(port_file))
         self.wait_ready(name, url, proc, log_path)
         self.urls[name] = url
@@ -117,7 +125,7 @@ class Stack:
         if os.path.exists(port_file):
             os.remove(port_file)
         self.restarts[name] = self.restarts.get(name, 0) + 1
-        proc, log_path = self.spawn(name, [os.path.join(BIN, executable)], {**settings, "HTTP_PORT": port},
+        proc, log_path = self.spawn(name, [os.path.join(self.bin_dir, executable)], {**settings, "HTTP_PORT": port},
                                     log_name=f"{name}.restart{self.restarts[name]}")
         url = self.wait_port(name, proc, log_path, lambda: read_int(port_file))
         if url != self.urls[name]:
@@ -156,13 +164,11 @@ class Stack:
 
     # -- the stack ---------------------------------------------------------------------------
 
-    def start(self, log=print, endpoint=None, service_env=None):
+    def start(self, log=print, endpoint=None):
         """Starts everything. Optional, for tests: `endpoint(kind, url)` returns the URL a service is
         given instead of `url` (kinds `aws:orchestrator-ec2`, `aws:orchestrator-eks`: the
-        Orchestrators' AWS endpoint; `notify`: the Producer's PUBLISHER_URL), e.g. a fault proxy's;
-        `service_env` maps a service name to extra environment variables."""
+        Orchestrators' AWS endpoint; `notify`: the Producer's PUBLISHER_URL), e.g. a fault proxy's."""
         endpoint = endpoint or (lambda kind, url: url)
-        service_env = service_env or {}
         key_path = os.path.join(self.work, "github-app.pem")
         gh, gh_log = self.spawn("github-standin", [sys.executable, os.path.join(STANDINS, "github_standin.py"),
                                                    "--app-private-key-out", key_path, "--app-id", "4242"])
@@ -183,7 +189,7 @@ class Stack:
         log(f"  moto (EC2)        {self.moto_url}")
         log(f"  moto (EKS)        {self.eks['moto_url']}  → kubernetes stand-in https://127.0.0.1:{self.eks['k8s_port']}")
 
-        subprocess.run([os.path.join(BIN, "runway"), "migrate"], check=True, env={**os.environ, "DATABASE_URL": self.database_url},
+        subprocess.run([os.path.join(self.bin_dir, "runway"), "migrate"], check=True, env={**os.environ, "DATABASE_URL": self.database_url},
                        stdout=subprocess.DEVNULL)
         log("  database migrated")
 
@@ -194,24 +200,23 @@ class Stack:
                   "AWS_REGION": REGION}
         ec2 = self.service("orchestrator-ec2", "orchestrator", {
             **github, "RUNWAY_POOLS": placeholder, "RUNWAY_ORCHESTRATOR_POOLS": "ec2-ubuntu,ec2-windows",
-            "AWS_ENDPOINT_URL": endpoint("aws:orchestrator-ec2", self.moto_url), "AWS_ACCESS_KEY_ID": self.ec2_credentials[0],
-            "AWS_SECRET_ACCESS_KEY": self.ec2_credentials[1], **service_env.get("orchestrator-ec2", {})})
+            "AWS_ENDPOINT_URL": endpoint("aws:orchestrator-ec2", self.ec2_endpoint or self.moto_url), "AWS_ACCESS_KEY_ID": self.ec2_credentials[0],
+            "AWS_SECRET_ACCESS_KEY": self.ec2_credentials[1]})
         eks_url = self.service("orchestrator-eks", "orchestrator", {
             **github, "RUNWAY_POOLS": placeholder, "RUNWAY_ORCHESTRATOR_POOLS": "eks-ubuntu",
             "AWS_ENDPOINT_URL": endpoint("aws:orchestrator-eks", self.eks["moto_url"]), "AWS_ACCESS_KEY_ID": self.eks["access_key"],
-            "AWS_SECRET_ACCESS_KEY": self.eks["secret"], **service_env.get("orchestrator-eks", {})})
+            "AWS_SECRET_ACCESS_KEY": self.eks["secret"]})
         pools = self.write_pools(subnet, group, ec2, eks_url)
         log(f"  orchestrator-ec2  {ec2}  (ec2-ubuntu, ec2-windows)")
         log(f"  orchestrator-eks  {eks_url}  (eks-ubuntu)")
 
         publisher = self.service("publisher", "publisher", {
             "DATABASE_URL": self.database_url, "RUNWAY_POOLS": pools, "PUBLISHER_POLL_INTERVAL": "1s",
-            "PUBLISHER_RECONCILE_INTERVAL": "2s", "PUBLISHER_TEARDOWN_INTERVAL": "1s", "PUBLISHER_ORPHAN_GRACE": "20s",
-            **service_env.get("publisher", {})})
+            "PUBLISHER_RECONCILE_INTERVAL": "2s", "PUBLISHER_TEARDOWN_INTERVAL": "1s", "PUBLISHER_ORPHAN_GRACE": "20s"})
         log(f"  publisher         {publisher}")
         producer = self.service("producer", "producer", {
             "DATABASE_URL": self.database_url, "RUNWAY_POOLS": pools, "PUBLISHER_URL": endpoint("notify", publisher),
-            "GITHUB_WEBHOOK_SECRET": WEBHOOK_SECRET, **service_env.get("producer", {})})
+            "GITHUB_WEBHOOK_SECRET": WEBHOOK_SECRET})
         log(f"  producer          {producer}/webhook")
 
     def ec2_network(self):
@@ -227,7 +232,6 @@ class Stack:
 
     def write_pools(self, subnet, group, ec2_url, eks_url, name="pools.yaml"):
         path = os.path.join(self.work, name)
-        idle, extra = self.pool_options["idle_timeout"], self.pool_options["extra"]
         text = f"""# Demo pools: three host+OS combinations served by two Orchestrators.
 ignore_labels: ["ubuntu-*", "windows-*", "macos-*"]
 global_max_runners: 100
@@ -240,8 +244,8 @@ pools:
     max_runners: 30
     launch_rate: 20
     launch_burst: 20
-    idle_timeout: {idle}
-{extra}    ec2: {{image_id: {UBUNTU_AMI}, instance_types: [t3.micro], subnet_ids: [{subnet}], security_group_ids: [{group}], spot: false}}
+    idle_timeout: 15s
+    ec2: {{image_id: {UBUNTU_AMI}, instance_types: [t3.micro], subnet_ids: [{subnet}], security_group_ids: [{group}], spot: false}}
   - name: ec2-windows
     host: ec2
     os: windows
@@ -250,8 +254,8 @@ pools:
     max_runners: 10
     launch_rate: 10
     launch_burst: 10
-    idle_timeout: {idle}
-{extra}    ec2: {{image_id: {WINDOWS_AMI}, instance_types: [t3.medium], subnet_ids: [{subnet}], security_group_ids: [{group}], spot: false}}
+    idle_timeout: 15s
+    ec2: {{image_id: {WINDOWS_AMI}, instance_types: [t3.medium], subnet_ids: [{subnet}], security_group_ids: [{group}], spot: false}}
   - name: eks-ubuntu
     host: eks
     os: ubuntu
@@ -260,17 +264,27 @@ pools:
     max_runners: 30
     launch_rate: 20
     launch_burst: 20
-    idle_timeout: {idle}
-{extra}    eks:
+    idle_timeout: 15s
+    eks:
       cluster: {CLUSTER}
       namespace: {NAMESPACE}
       resources:
         requests: {{cpu: "1", memory: 2Gi}}
         limits: {{cpu: "2", memory: 4Gi}}
 """
+        if self.pool_overrides:
+            text = self.override_pools(text)
         with open(path, "w") as f:
             f.write(text)
         return path
+
+    def override_pools(self, text):
+        import yaml
+        document = yaml.safe_load(text)
+        document.update(self.pool_overrides.get("global", {}))
+        for pool in document["pools"]:
+            pool.update(self.pool_overrides.get(pool["name"], {}))
+        return yaml.safe_dump(document, sort_keys=False)
 
 
 def read_int(path):
