@@ -93,8 +93,8 @@ public final class RunnerService: Sendable {
         public var removedRegistration: Bool
     }
 
-    /// Terminates the runner's instances or pod, then deletes its GitHub registration if it still
-    /// exists. A runner GitHub reports busy is left alone (409) unless `jobFinished`.
+    /// Deletes the runner's GitHub registration if it still exists, then terminates its instances or
+    /// pod. A runner GitHub reports busy is left alone (409) unless `jobFinished`.
     /// - Parameter fallbackTarget: where the registration lives when the provider no longer knows.
     public func tearDown(runnerName: String, jobFinished: Bool, fallbackTarget: RunnerTarget? = nil) async throws(OrchestratorError) -> TearDownResult {
         guard let pool = pool(ofRunner: runnerName) else {
@@ -117,7 +117,6 @@ public final class RunnerService: Sendable {
                 throw OrchestratorError(.busy, code: "runner_busy", message: "GitHub reports runner '\(runnerName)' busy")
             }
         }
-        let removed = found == nil ? false : try await provider.terminate(runnerName: runnerName, pool: pool)
         var removedRegistration = false
         if let target {
             do {
@@ -127,9 +126,17 @@ public final class RunnerService: Sendable {
                     removedRegistration = true
                 }
             } catch {
-                throw error.asJITError.orchestratorError
+                // GitHub refusing (a runner still shown busy: 422) must not keep a finished job's
+                // machine alive; GitHub unavailable keeps it, so the retry finds the registration.
+                let e = error.asJITError
+                guard jobFinished, e.kind == .rejected else { throw e.orchestratorError }
+                logger.warning("GitHub refused to remove the registration; removing the runner anyway",
+                               metadata: ["runner.name": "\(runnerName)", "github.error": "\(e)"])
             }
         }
+        // The instance or pod goes last: its tags or annotations are what leads a retried tear-down to
+        // the registration, so a tear-down cut short in between (process killed) is finished by the retry.
+        let removed = found == nil ? false : try await provider.terminate(runnerName: runnerName, pool: pool)
         metrics.counter("runway_orchestrator_teardowns_total", help: "Tear-downs by pool and what was removed",
                         labels: ["pool": pool.name, "removed": removed ? "provider" : (removedRegistration ? "registration" : "nothing")]).inc()
         logger.info("tore down runner", metadata: [

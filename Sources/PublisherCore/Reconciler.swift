@@ -1,4 +1,5 @@
 import Foundation
+import JobStore
 import Logging
 
 /// One leader among Publisher replicas, e.g. a Postgres advisory lock held on a dedicated session.
@@ -155,6 +156,10 @@ public actor Reconciler {
                 case .notHeld: break
                 }
             case .tearDown(let name, let reason):
+                if reason == .orphan, await mayStillBeAdopted(name) {
+                    logger.info("orphan spared: the job it was named for may still adopt it", metadata: ["runner.name": "\(name)"])
+                    continue
+                }
                 if await tearDown(name, pool: pool) {
                     metrics.reconcilerAction(kind: reason.rawValue, pool: pool.name)
                     logger.info("runner torn down", metadata: ["runner.name": "\(name)", "pool.name": "\(pool.name)", "reason": "\(reason.rawValue)"])
@@ -162,6 +167,22 @@ public actor Reconciler {
             }
         }
         return requeued
+    }
+
+    /// An orphan is a runner the database did not know when the snapshot was read: possibly a launch
+    /// whose record failed (Postgres restarting) or landed after the snapshot. While the job it was
+    /// named for is pending or dispatching, that job's next launch asks for this very name and adopts
+    /// the runner (tearing it down first would make that launch start a second one); a job launched
+    /// with it since the snapshot knows it now. When the store cannot say, the orphan waits a pass.
+    private func mayStillBeAdopted(_ name: String) async -> Bool {
+        guard let jobID = RunnerName(parsing: name)?.jobID else { return false }
+        guard let lookup = await attempt("orphan_job", { try await self.store.job(id: jobID) }) else { return true }
+        guard let job = lookup else { return false }
+        switch job.dispatchState {
+        case DispatchState.pending.rawValue, DispatchState.dispatching.rawValue: return true
+        case DispatchState.launched.rawValue: return job.runnerName == name
+        default: return false
+        }
     }
 
     /// Tears down runners whose job completed; unconfirmed ones are retried on the next pass.

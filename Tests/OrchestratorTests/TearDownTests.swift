@@ -77,6 +77,24 @@ import Testing
         #expect(h.github.deleted == [101])
     }
 
+    /// Regression (fault test): the Orchestrator was killed between deleting a pod and removing its
+    /// GitHub registration; the retried tear-down found no pod, so nothing led it to the registration,
+    /// which stayed. The provider's resource now goes last.
+    @Test func aTearDownCutShortIsFinishedByTheRetry() async throws {
+        let h = try Harness()
+        _ = try await h.service.launch(request(pool: "eks-ubuntu"))
+        h.github.setDown(true)
+        await #expect(throws: OrchestratorError.self) {
+            try await h.service.tearDown(runnerName: "runway-eks-ubuntu-4242-1", jobFinished: true)
+        }
+        #expect(h.k8s.pods.count == 1)
+        h.github.setDown(false)
+        let result = try await h.service.tearDown(runnerName: "runway-eks-ubuntu-4242-1", jobFinished: true)
+        #expect(result == .init(removedFromProvider: true, removedRegistration: true))
+        #expect(h.k8s.pods.isEmpty)
+        #expect(h.github.registrations.isEmpty)
+    }
+
     @Test func runnerNamesOutsideTheServedPoolsAreUnknown() async throws {
         let h = try Harness()
         #expect(h.service.pool(ofRunner: "runway-ec2-ubuntu-1-2")?.name == "ec2-ubuntu")

@@ -80,6 +80,37 @@ import Testing
         #expect(orchestrator.state.withLock { $0.teardowns } == ["runway-ec2-5-0"])
     }
 
+    /// Regression (fault test): a launch whose record failed while Postgres restarted left a runner
+    /// the database did not know; its job, rescued after the lease, was about to ask for the same
+    /// name. Reaping it as an orphan first made that launch start a second runner for the job.
+    @Test func anOrphanWhoseJobMayStillAdoptItIsSpared() async {
+        let clock = ManualClock()
+        let store = FakeStore(clock: clock)
+        let orchestrator = FakeOrchestrator(clock: clock)
+        store.add(5, pool: "ec2")
+        store.add(6, pool: "ec2")
+        store.add(7, pool: "ec2")
+        store.state.withLock { s in
+            s.jobs[6]?.state = "launched"
+            s.jobs[6]?.runnerName = "runway-ec2-6-0"  // recorded after the snapshot was read
+            s.jobs[7]?.state = "launched"
+            s.jobs[7]?.runnerName = "runway-ec2-7-1"  // relaunched: its attempt-0 runner is a true orphan
+        }
+        let old = clock.now.addingTimeInterval(-600)
+        orchestrator.state.withLock {
+            $0.provider["ec2"] = ["runway-ec2-5-0", "runway-ec2-6-0", "runway-ec2-7-0"].map {
+                ProviderRunner(runnerName: $0, providerID: "i-\($0)", state: "running", launchedAt: old)
+            }
+        }
+        let reconciler = reconciler(store, orchestrator, clock: clock)
+        await reconciler.reconcile()
+        #expect(orchestrator.state.withLock { $0.teardowns } == ["runway-ec2-7-0"])
+        // Once the job no longer waits for a launch (here it was cancelled), its runner is an orphan.
+        store.state.withLock { $0.jobs[5]?.state = "cancelled" }
+        await reconciler.reconcile()
+        #expect(orchestrator.state.withLock { $0.teardowns }.contains("runway-ec2-5-0"))
+    }
+
     @Test func strayJobsAreReroutedOrMarkedUnroutable() async {
         let clock = ManualClock()
         let store = FakeStore(clock: clock)

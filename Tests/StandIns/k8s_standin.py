@@ -21,6 +21,8 @@ What it checks, like the real thing:
   list (labelSelector, limit/continue), delete (200 with deletionTimestamp, 404).
 - Namespace "forbidden" answers 403 Forbidden; POST /standin/throttle?count=N makes the next N
   API calls answer 429 TooManyRequests with Retry-After: 1.
+- GET /standin/created (no auth) counts every object ever created, by "namespace/plural" and
+  name, deleted ones included (the fault test counts pods launched per runner name).
 """
 import argparse
 import base64
@@ -184,12 +186,16 @@ class Cluster:
         self.throttle = 0
         self.lock = threading.Lock()
         self.seen_tokens = 0
+        self.created = {}  # (namespace, plural) -> {name: times created}, kept after deletion
 
     def handle(self, method, path, query, headers, body):
         if path == "/standin/throttle" and method == "POST":
             with self.lock:
                 self.throttle = int(query.get("count", ["1"])[0])
             return 200, {"ok": True}
+        if path == "/standin/created" and method == "GET":
+            with self.lock:
+                return 200, {f"{ns}/{plural}": dict(names) for (ns, plural), names in self.created.items()}
         try:
             verify_token(headers.get("Authorization"), self.name, self.credentials)
         except TokenError as e:
@@ -268,6 +274,8 @@ class Cluster:
                 obj["status"] = {"phase": "Pending"}
             if not dry_run:
                 store[name] = obj
+                created = self.created.setdefault((namespace, plural), {})
+                created[name] = created.get(name, 0) + 1
         return 201, obj
 
 

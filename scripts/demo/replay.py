@@ -32,6 +32,34 @@ COUNTS = {"ec2-ubuntu": 14, "ec2-windows": 6, "eks-ubuntu": 14}
 TERMINAL = {"done", "cancelled", "unroutable", "failed"}
 
 
+def workflow_job(job_id, action, labels, runner=None, conclusion=None):
+    """A `workflow_job` webhook payload as GitHub sends it (organisation octo-org, installation 1)."""
+    return {"action": action, "workflow_job": {
+        "id": job_id, "run_id": job_id // 10, "run_attempt": 1, "status": action,
+        "conclusion": conclusion or ("success" if action == "completed" else None), "labels": labels,
+        "runner_name": runner, "runner_id": None, "created_at": "2026-11-29T08:00:00Z",
+        "started_at": "2026-11-29T08:00:00Z", "completed_at": None, "name": f"build-{job_id}"},
+        "repository": {"id": 1, "name": "octo-repo", "full_name": "octo-org/octo-repo",
+                       "owner": {"login": "octo-org", "id": 7, "type": "Organization"}},
+        "organization": {"login": "octo-org", "id": 7}, "installation": {"id": 1}}
+
+
+def post_delivery(webhook_url, payload, delivery, secret=WEBHOOK_SECRET, timeout=15):
+    """POSTs one signed delivery like GitHub's Hookshot; returns the HTTP status. No answer at all
+    (refused, reset, timed out) raises OSError (urllib.error.URLError is one)."""
+    body = json.dumps(payload).encode()
+    signature = "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+    request = urllib.request.Request(webhook_url, data=body, method="POST", headers={
+        "Content-Type": "application/json", "X-GitHub-Event": "workflow_job", "X-GitHub-Delivery": delivery,
+        "X-Hub-Signature-256": signature, "User-Agent": "GitHub-Hookshot/demo"})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as answer:
+            answer.read()
+            return answer.status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
 class Replay:
     def __init__(self, stack):
         self.stack = stack
@@ -49,30 +77,12 @@ class Replay:
         return self.next_id
 
     def payload(self, job_id, action, runner=None, conclusion=None):
-        job = self.jobs[job_id]
-        return {"action": action, "workflow_job": {
-            "id": job_id, "run_id": job_id // 10, "run_attempt": 1, "status": action,
-            "conclusion": conclusion or ("success" if action == "completed" else None), "labels": job["labels"],
-            "runner_name": runner, "runner_id": None, "created_at": "2026-11-29T08:00:00Z",
-            "started_at": "2026-11-29T08:00:00Z", "completed_at": None, "name": f"build-{job_id}"},
-            "repository": {"id": 1, "name": "octo-repo", "full_name": "octo-org/octo-repo",
-                           "owner": {"login": "octo-org", "id": 7, "type": "Organization"}},
-            "organization": {"login": "octo-org", "id": 7}, "installation": {"id": 1}}
+        return workflow_job(job_id, action, self.jobs[job_id]["labels"], runner, conclusion)
 
     def send(self, job_id, action, runner=None, conclusion=None, delivery=None):
-        body = json.dumps(self.payload(job_id, action, runner, conclusion)).encode()
-        signature = "sha256=" + hmac.new(WEBHOOK_SECRET.encode(), body, hashlib.sha256).hexdigest()
         delivery = delivery or str(uuid.uuid4())
-        request = urllib.request.Request(self.webhook, data=body, method="POST", headers={
-            "Content-Type": "application/json", "X-GitHub-Event": "workflow_job", "X-GitHub-Delivery": delivery,
-            "X-Hub-Signature-256": signature, "User-Agent": "GitHub-Hookshot/demo"})
         started = time.perf_counter()
-        try:
-            with urllib.request.urlopen(request, timeout=15) as answer:
-                answer.read()
-                status = answer.status
-        except urllib.error.HTTPError as error:
-            status = error.code
+        status = post_delivery(self.webhook, self.payload(job_id, action, runner, conclusion), delivery)
         self.latencies.append((time.perf_counter() - started) * 1000)
         if status // 100 != 2:
             self.rejected.append((job_id, action, status))

@@ -52,11 +52,13 @@ class Stack:
         self.ec2_credentials = (env("RUNWAY_TEST_AWS_ACCESS_KEY_ID"), env("RUNWAY_TEST_AWS_SECRET_ACCESS_KEY"))
         self.database_url = env("RUNWAY_TEST_DATABASE_URL")
         self.eks = None
+        self.specs = {}  # service name -> (executable, environment), for restart()
+        self.restarts = {}  # service name -> times restarted
 
     # -- processes ---------------------------------------------------------------------------
 
-    def spawn(self, name, argv, extra_env=None, stdin=subprocess.DEVNULL):
-        log_path = os.path.join(self.work, f"{name}.log")
+    def spawn(self, name, argv, extra_env=None, stdin=subprocess.DEVNULL, log_name=None):
+        log_path = os.path.join(self.work, f"{log_name or name}.log")
         child_env = {k: v for k, v in os.environ.items() if not k.startswith("RUNWAY_TEST_")}
         child_env.update(extra_env or {})
         log = open(log_path, "wb")
@@ -71,6 +73,7 @@ class Stack:
                     "LOG_FORMAT": "json", "LOG_LEVEL": "info", "RUNWAY_INTERNAL_TOKEN": INTERNAL_TOKEN}
         settings.update(extra_env)
         settings.update(self.service_env.get(name, {}))
+        self.specs[name] = (executable, settings)
         proc, log_path = self.spawn(name, [os.path.join(self.bin_dir, executable)], settings)
         url = self.wait_port(name, proc, log_path, lambda: read_int(port_file))
         self.wait_ready(name, url, proc, log_path)
@@ -102,6 +105,42 @@ class Stack:
             time.sleep(0.1)
         self.fail_start(name, log_path)
 
+    def kill(self, name):
+        """SIGKILLs a service (its whole process group) and waits for it: no clean shutdown."""
+        for child_name, proc, _ in self.children:
+            if child_name == name and proc.poll() is None:
+                try:
+                    os.killpg(proc.pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+                proc.wait()
+
+    def restart(self, name):
+        """Kills a service if it runs, then starts it again with the same settings on the SAME
+        port (so the URLs the other services were given keep working); returns when it is ready."""
+        self.kill(name)
+        executable, settings = self.specs[name]
+        port = self.urls[name].rsplit(":", 1)[1]
+        port_file = settings["RUNWAY_PORT_FILE"]
+        if os.path.exists(port_file):
+            os.remove(port_file)
+        self.restarts[name] = self.restarts.get(name, 0) + 1
+        proc, log_path = self.spawn(name, [os.path.join(self.bin_dir, executable)], {**settings, "HTTP_PORT": port},
+                                    log_name=f"{name}.restart{self.restarts[name]}")
+        url = self.wait_port(name, proc, log_path, lambda: read_int(port_file))
+        if url != self.urls[name]:
+            raise RuntimeError(f"{name} came back on {url}, not {self.urls[name]}")
+        self.wait_ready(name, url, proc, log_path)
+        return url
+
+    def proxy(self, name, target, *options):
+        """Starts Tests/StandIns/fault_proxy.py in front of `target`; returns its URL."""
+        proc, log_path = self.spawn(name, [sys.executable, os.path.join(STANDINS, "fault_proxy.py"),
+                                           "--target", target, *options])
+        url = self.wait_port(name, proc, log_path, lambda: read_prefixed(log_path, "PORT="))
+        self.urls[name] = url
+        return url
+
     @staticmethod
     def fail_start(name, log_path):
         with open(log_path, errors="replace") as f:
@@ -125,7 +164,11 @@ class Stack:
 
     # -- the stack ---------------------------------------------------------------------------
 
-    def start(self, log=print):
+    def start(self, log=print, endpoint=None):
+        """Starts everything. Optional, for tests: `endpoint(kind, url)` returns the URL a service is
+        given instead of `url` (kinds `aws:orchestrator-ec2`, `aws:orchestrator-eks`: the
+        Orchestrators' AWS endpoint; `notify`: the Producer's PUBLISHER_URL), e.g. a fault proxy's."""
+        endpoint = endpoint or (lambda kind, url: url)
         key_path = os.path.join(self.work, "github-app.pem")
         gh, gh_log = self.spawn("github-standin", [sys.executable, os.path.join(STANDINS, "github_standin.py"),
                                                    "--app-private-key-out", key_path, "--app-id", "4242"])
@@ -157,11 +200,11 @@ class Stack:
                   "AWS_REGION": REGION}
         ec2 = self.service("orchestrator-ec2", "orchestrator", {
             **github, "RUNWAY_POOLS": placeholder, "RUNWAY_ORCHESTRATOR_POOLS": "ec2-ubuntu,ec2-windows",
-            "AWS_ENDPOINT_URL": self.ec2_endpoint or self.moto_url, "AWS_ACCESS_KEY_ID": self.ec2_credentials[0],
+            "AWS_ENDPOINT_URL": endpoint("aws:orchestrator-ec2", self.ec2_endpoint or self.moto_url), "AWS_ACCESS_KEY_ID": self.ec2_credentials[0],
             "AWS_SECRET_ACCESS_KEY": self.ec2_credentials[1]})
         eks_url = self.service("orchestrator-eks", "orchestrator", {
             **github, "RUNWAY_POOLS": placeholder, "RUNWAY_ORCHESTRATOR_POOLS": "eks-ubuntu",
-            "AWS_ENDPOINT_URL": self.eks["moto_url"], "AWS_ACCESS_KEY_ID": self.eks["access_key"],
+            "AWS_ENDPOINT_URL": endpoint("aws:orchestrator-eks", self.eks["moto_url"]), "AWS_ACCESS_KEY_ID": self.eks["access_key"],
             "AWS_SECRET_ACCESS_KEY": self.eks["secret"]})
         pools = self.write_pools(subnet, group, ec2, eks_url)
         log(f"  orchestrator-ec2  {ec2}  (ec2-ubuntu, ec2-windows)")
@@ -172,7 +215,7 @@ class Stack:
             "PUBLISHER_RECONCILE_INTERVAL": "2s", "PUBLISHER_TEARDOWN_INTERVAL": "1s", "PUBLISHER_ORPHAN_GRACE": "20s"})
         log(f"  publisher         {publisher}")
         producer = self.service("producer", "producer", {
-            "DATABASE_URL": self.database_url, "RUNWAY_POOLS": pools, "PUBLISHER_URL": publisher,
+            "DATABASE_URL": self.database_url, "RUNWAY_POOLS": pools, "PUBLISHER_URL": endpoint("notify", publisher),
             "GITHUB_WEBHOOK_SECRET": WEBHOOK_SECRET})
         log(f"  producer          {producer}/webhook")
 
