@@ -17,7 +17,8 @@ public struct DispatchScheduler: Sendable {
         public var grantsPerPool: Int
         /// Runners across all pools, at most (nil: no global cap).
         public var globalMaxRunners: Int?
-        /// JIT configurations per second per GitHub App (default 10).
+        /// JIT configurations per second per GitHub App (default 2.7, the Orchestrator's own pacing,
+        /// so a burst waits in the queue here instead of timing out at the Orchestrator).
         public var jitRate: Double
         /// JIT bucket size (default 20).
         public var jitBurst: Int
@@ -28,7 +29,7 @@ public struct DispatchScheduler: Sendable {
 
         /// Creates settings; see each field for its default.
         public init(
-            batchSize: Int = 20, grantsPerPool: Int = 4, globalMaxRunners: Int? = nil, jitRate: Double = 10, jitBurst: Int = 20,
+            batchSize: Int = 20, grantsPerPool: Int = 4, globalMaxRunners: Int? = nil, jitRate: Double = 2.7, jitBurst: Int = 20,
             failurePause: Duration = .seconds(1), maxFailurePause: Duration = .seconds(30)
         ) {
             self.batchSize = batchSize

@@ -45,7 +45,7 @@ public struct PublisherConfig: Sendable {
         let batch = r.int("PUBLISHER_CLAIM_BATCH", default: 20, range: 1...1000) ?? 20
         let grants = r.int("PUBLISHER_GRANTS_PER_POOL", default: 4, range: 1...64) ?? 4
         let globalCap = r.int("PUBLISHER_GLOBAL_MAX_RUNNERS", default: pools.globalMaxRunners, range: 1...1_000_000)
-        let jitRate = r.double("PUBLISHER_JIT_RATE", default: 10, range: 0.01...100_000) ?? 10
+        let jitRate = r.double("PUBLISHER_JIT_RATE", default: 2.7, range: 0.01...100_000) ?? 2.7
         let jitBurst = r.int("PUBLISHER_JIT_BURST", default: 20, range: 1...100_000) ?? 20
         let backoffBase = r.duration("PUBLISHER_BACKOFF_BASE", default: .seconds(2)) ?? .seconds(2)
         let backoffMax = r.duration("PUBLISHER_BACKOFF_MAX", default: .seconds(300)) ?? .seconds(300)

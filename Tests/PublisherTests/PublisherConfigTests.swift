@@ -32,7 +32,7 @@ import Testing
         #expect(config.dispatch.pollInterval == .seconds(2))
         #expect(config.dispatch.lease == .seconds(60))
         #expect(config.dispatch.scheduler.batchSize == 20)
-        #expect(config.dispatch.scheduler.jitRate == 10)
+        #expect(config.dispatch.scheduler.jitRate == 2.7, "the Orchestrator's own JIT pacing, so bursts wait here")
         #expect(config.dispatch.scheduler.globalMaxRunners == nil)
         #expect(config.reconcile.interval == .seconds(15))
         #expect(config.reconcile.planner.orphanGrace == .seconds(300))

@@ -212,6 +212,8 @@ class Stack:
 
         publisher = self.service("publisher", "publisher", {
             "DATABASE_URL": self.database_url, "RUNWAY_POOLS": pools, "PUBLISHER_POLL_INTERVAL": "1s",
+            # The stand-in has no GitHub rate limits; each Orchestrator still paces at its default 2.7/s.
+            "PUBLISHER_JIT_RATE": "10",
             "PUBLISHER_RECONCILE_INTERVAL": "2s", "PUBLISHER_TEARDOWN_INTERVAL": "1s", "PUBLISHER_ORPHAN_GRACE": "20s"})
         log(f"  publisher         {publisher}")
         producer = self.service("producer", "producer", {
