@@ -68,6 +68,7 @@ struct JobRow: Decodable {
     var received_at: String?
     var launched_at: String?
     var completed_at: String?
+    var trace_id: String?
 }
 
 /// Renders rows as a left-aligned text table.
@@ -138,7 +139,7 @@ struct JobCommand: AsyncParsableCommand {
                 ("labels", (job.labels ?? []).joined(separator: ", ")), ("pool", job.pool ?? "-"), ("status", job.status),
                 ("dispatch_state", job.dispatch_state), ("runner_name", job.runner_name ?? "-"), ("attempts", String(job.attempts)),
                 ("last_error", job.last_error ?? "-"), ("received_at", job.received_at ?? "-"), ("launched_at", job.launched_at ?? "-"),
-                ("completed_at", job.completed_at ?? "-"),
+                ("completed_at", job.completed_at ?? "-"), ("trace_id", job.trace_id ?? "-"),
             ]
             print(Table.render(["FIELD", "VALUE"], fields.map { [$0.0, $0.1] }))
         } catch {
