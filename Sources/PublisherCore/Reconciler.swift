@@ -179,7 +179,11 @@ public actor Reconciler {
         guard let lookup = await attempt("orphan_job", { try await self.store.job(id: jobID) }) else { return true }
         guard let job = lookup else { return false }
         switch job.dispatchState {
-        case DispatchState.pending.rawValue, DispatchState.dispatching.rawValue: return true
+        case DispatchState.pending.rawValue, DispatchState.dispatching.rawValue:
+            // The next launch asks for one more than the last recorded runner's attempt (0 when none):
+            // only a runner of exactly that name can be adopted; an older attempt's is a true orphan.
+            let next = job.runnerName.flatMap(RunnerName.init(parsing:)).map { $0.attempt + 1 } ?? 0
+            return RunnerName(parsing: name)?.attempt == next
         case DispatchState.launched.rawValue: return job.runnerName == name
         default: return false
         }

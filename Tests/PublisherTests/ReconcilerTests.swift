@@ -90,7 +90,9 @@ import Testing
         store.add(5, pool: "ec2")
         store.add(6, pool: "ec2")
         store.add(7, pool: "ec2")
+        store.add(8, pool: "ec2")
         store.state.withLock { s in
+            s.jobs[8]?.runnerName = "runway-ec2-8-0"  // requeued after its runner was lost: the next launch is -1
             s.jobs[6]?.state = "launched"
             s.jobs[6]?.runnerName = "runway-ec2-6-0"  // recorded after the snapshot was read
             s.jobs[7]?.state = "launched"
@@ -98,13 +100,13 @@ import Testing
         }
         let old = clock.now.addingTimeInterval(-600)
         orchestrator.state.withLock {
-            $0.provider["ec2"] = ["runway-ec2-5-0", "runway-ec2-6-0", "runway-ec2-7-0"].map {
+            $0.provider["ec2"] = ["runway-ec2-5-0", "runway-ec2-6-0", "runway-ec2-7-0", "runway-ec2-8-0"].map {
                 ProviderRunner(runnerName: $0, providerID: "i-\($0)", state: "running", launchedAt: old)
             }
         }
         let reconciler = reconciler(store, orchestrator, clock: clock)
         await reconciler.reconcile()
-        #expect(orchestrator.state.withLock { $0.teardowns } == ["runway-ec2-7-0"])
+        #expect(Set(orchestrator.state.withLock { $0.teardowns }) == ["runway-ec2-7-0", "runway-ec2-8-0"])
         // Once the job no longer waits for a launch (here it was cancelled), its runner is an orphan.
         store.state.withLock { $0.jobs[5]?.state = "cancelled" }
         await reconciler.reconcile()
