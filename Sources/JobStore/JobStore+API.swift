@@ -43,8 +43,13 @@ extension JobStore {
     /// Gives a claimed job back after a failed launch: attempts + 1 and `pending` again after
     /// `retryAfter`, or `failed` when `permanent` or attempts reach `maxAttempts`. The error text
     /// is kept in `last_error`. Returns the new state, or `nil` when the lease was lost.
-    public func release(jobID: Int64, lease: Lease, retryAfter: Duration, error: String, permanent: Bool = false) async throws -> DispatchState? {
-        try await releaseImpl(jobID: jobID, lease: lease, retryAfter: retryAfter, error: error, permanent: permanent)
+    /// A deferral (`countsAttempt` false: the launcher was asked to come back later) keeps the
+    /// attempts and is never failed by their limit.
+    public func release(
+        jobID: Int64, lease: Lease, retryAfter: Duration, error: String, permanent: Bool = false, countsAttempt: Bool = true
+    ) async throws -> DispatchState? {
+        try await releaseImpl(
+            jobID: jobID, lease: lease, retryAfter: retryAfter, error: error, permanent: permanent, countsAttempt: countsAttempt)
     }
 
     /// Marks a `launched` job `done` (e.g. the reconciler saw its runner finish). Returns whether it changed.

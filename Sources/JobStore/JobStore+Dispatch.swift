@@ -45,16 +45,19 @@ extension JobStore {
         return try rows.single().decode("n", as: Int.self) == 1
     }
 
-    func releaseImpl(jobID: Int64, lease: Lease, retryAfter: Duration, error: String, permanent: Bool) async throws -> DispatchState? {
+    func releaseImpl(
+        jobID: Int64, lease: Lease, retryAfter: Duration, error: String, permanent: Bool, countsAttempt: Bool
+    ) async throws -> DispatchState? {
         let now = self.now()
         let rows = try await pool.query("""
-            UPDATE jobs SET attempts = attempts + 1, last_error = $4,
-                dispatch_state = CASE WHEN $5 OR attempts + 1 >= $6 THEN 'failed' ELSE 'pending' END,
+            UPDATE jobs SET attempts = attempts + CASE WHEN $9 THEN 1 ELSE 0 END, last_error = $4,
+                dispatch_state = CASE WHEN $5 OR ($9 AND attempts + 1 >= $6) THEN 'failed' ELSE 'pending' END,
                 next_attempt_at = $7, lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL, updated_at = $8
             WHERE id = $1 AND dispatch_state = 'dispatching' AND lease_owner = $2 AND lease_token = $3
             RETURNING dispatch_state
             """, [.int64(jobID), .text(lease.owner), .int64(lease.token), .text(String(error.prefix(EventLimits.maxReasonLength))),
-                  .bool(permanent), .int(maxAttempts), .timestamptz(now + max(.zero, retryAfter).timeInterval), .timestamptz(now)])
+                  .bool(permanent), .int(maxAttempts), .timestamptz(now + max(.zero, retryAfter).timeInterval), .timestamptz(now),
+                  .bool(countsAttempt)])
         guard let row = rows.first else { return nil }
         return DispatchState(rawValue: try row.decode("dispatch_state"))
     }

@@ -9,9 +9,11 @@ public protocol DispatchStore: Sendable {
     /// Records a launch; false when the lease was lost meanwhile (fencing), in which case nothing changes.
     func markLaunched(_ job: DispatchJob, leaseOwner: String, runnerName: String, providerID: String) async throws -> Bool
     /// Gives a leased job back: pending after `retryAfter` with attempts + 1, or `failed` with
-    /// `error` kept when `permanent` or when attempts reach `maxAttempts`.
+    /// `error` kept when `permanent` or when attempts reach `maxAttempts`. A deferral
+    /// (`countsAttempt` false) keeps the attempts and never fails the job.
     func release(
-        _ job: DispatchJob, leaseOwner: String, retryAfter: Duration, error: String, permanent: Bool, maxAttempts: Int
+        _ job: DispatchJob, leaseOwner: String, retryAfter: Duration, error: String, permanent: Bool, countsAttempt: Bool,
+        maxAttempts: Int
     ) async throws -> ReleaseResult
     /// Runners of `pool` launched and not yet finished, plus jobs being dispatched.
     func activeRunnerCount(pool: String) async throws -> Int

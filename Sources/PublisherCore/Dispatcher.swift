@@ -201,6 +201,11 @@ public actor Dispatcher {
             let delay = settings.backoff.delay(afterAttempt: job.attempt + 1, hint: hint, random: random())
             await release(job, limits, delay: delay, reason: reason, permanent: false, log: log)
             return false
+        case .deferred(let after, let reason):
+            metrics.launch(pool: job.pool, result: "deferred", reason: reason)
+            let delay = settings.backoff.delay(afterAttempt: 1, hint: after, random: random())
+            await release(job, limits, delay: delay, reason: reason, permanent: false, countsAttempt: false, log: log)
+            return false
         case .failed(let reason):
             metrics.launch(pool: job.pool, result: "failed", reason: reason)
             await release(job, limits, delay: .zero, reason: reason, permanent: true, log: log)
@@ -214,14 +219,17 @@ public actor Dispatcher {
     }
 
     private nonisolated func release(
-        _ job: DispatchJob, _ limits: PoolLimits, delay: Duration, reason: String, permanent: Bool, log: Logger
+        _ job: DispatchJob, _ limits: PoolLimits, delay: Duration, reason: String, permanent: Bool, countsAttempt: Bool = true,
+        log: Logger
     ) async {
         let result = await StoreRetry.run { [store, settings] in
             try await store.release(
                 job, leaseOwner: settings.leaseOwner, retryAfter: delay, error: reason, permanent: permanent,
-                maxAttempts: limits.maxAttempts)
+                countsAttempt: countsAttempt, maxAttempts: limits.maxAttempts)
         }
         switch result {
+        case .pending where !countsAttempt:
+            log.info("launch deferred by the Orchestrator; job pending again", metadata: ["reason": "\(reason)", "retry.after_s": "\(delay.seconds)"])
         case .pending:
             log.warning("launch failed; job pending again", metadata: ["reason": "\(reason)", "retry.after_s": "\(delay.seconds)", "attempt": "\(job.attempt)"])
         case .failed:

@@ -21,13 +21,14 @@ extension JobStore: DispatchStore {
     }
 
     public func release(
-        _ job: DispatchJob, leaseOwner: String, retryAfter: Duration, error: String, permanent: Bool, maxAttempts: Int
+        _ job: DispatchJob, leaseOwner: String, retryAfter: Duration, error: String, permanent: Bool, countsAttempt: Bool,
+        maxAttempts: Int
     ) async throws -> ReleaseResult {
         // The store applies its own global limit; a pool's lower `max_attempts` is applied here.
-        let giveUp = permanent || job.attempt + 1 >= maxAttempts
+        let giveUp = permanent || (countsAttempt && job.attempt + 1 >= maxAttempts)
         let state = try await release(
             jobID: job.id, lease: Lease(owner: leaseOwner, token: job.leaseToken), retryAfter: retryAfter, error: error,
-            permanent: giveUp)
+            permanent: giveUp, countsAttempt: countsAttempt)
         switch state {
         case nil: return .notHeld
         case .failed?: return .failed

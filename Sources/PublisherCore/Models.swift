@@ -165,8 +165,13 @@ public struct LaunchRequest: Sendable, Equatable, Codable {
 public enum LaunchOutcome: Sendable, Equatable {
     /// The Orchestrator answered 201: the runner exists (or already existed).
     case launched(providerID: String)
-    /// Worth retrying later (5xx, timeout, throttling, capacity); `after` is the server's hint, if any.
+    /// Worth retrying later (5xx, timeout, unreachable); `after` is the server's hint, if any.
+    /// Counts as a failed attempt: `max_attempts` of these fail the job.
     case retry(after: Duration?, reason: String)
+    /// The Orchestrator asked to come back later (429, or 503 with `Retry-After`: no capacity,
+    /// throttled by AWS, GitHub or Kubernetes). Nothing is wrong with the job, so no attempt is
+    /// spent: it waits, FIFO, until capacity returns or GitHub cancels it (24 h).
+    case deferred(after: Duration, reason: String)
     /// Retrying cannot help (4xx such as 422); the job fails with `reason`.
     case failed(reason: String)
 }

@@ -60,7 +60,14 @@ public struct HTTPOrchestratorClient: OrchestratorAPI {
                 return .retry(after: nil, reason: "orchestrator answered \(status) with an invalid body")
             }
             return .launched(providerID: answer.providerID)
-        case 408, 409, 425, 429, 500...599:
+        case 429, 503:
+            // An explicit "come back later" from the Orchestrator is a deferral, not a failed attempt;
+            // a 503 without Retry-After (a proxy, a crash) is an ordinary retry.
+            if let after = retryAfter(response.headers) ?? (status == 429 ? .seconds(5) : nil) {
+                return .deferred(after: after, reason: reason(status, response.body))
+            }
+            return .retry(after: nil, reason: reason(status, response.body))
+        case 408, 409, 425, 500...599:
             return .retry(after: retryAfter(response.headers), reason: reason(status, response.body))
         case 401, 403:
             // A token mismatch is a deployment problem, not the job's: keep retrying with backoff.

@@ -47,6 +47,17 @@ struct ClaimTests {
             // A stale release changes nothing.
             #expect(try await store.release(jobID: 1, lease: try #require(job.lease), retryAfter: .zero, error: "x") == nil)
 
+            // A deferral keeps the attempts and never reaches the limit.
+            _ = try await store.record(event(job: 4, .queued))
+            for _ in 1...3 {
+                clock.advance(.seconds(6))
+                let four = try #require(try await store.claim(pool: "ec2-ubuntu", limit: 5, leaseOwner: "p", lease: .seconds(30)).first { $0.id == 4 })
+                #expect(try await store.release(jobID: 4, lease: try #require(four.lease), retryAfter: .seconds(5), error: "no capacity",
+                                                countsAttempt: false) == .pending)
+            }
+            #expect(try await store.job(id: 4)?.attempts == 0)
+            #expect(try await store.job(id: 4)?.lastError == "no capacity")
+
             _ = try await store.record(event(job: 3, .queued))
             let three = try #require(try await store.claim(pool: "ec2-ubuntu", limit: 1, leaseOwner: "p", lease: .seconds(30)).first)
             #expect(try await store.release(jobID: 3, lease: try #require(three.lease), retryAfter: .zero, error: "bad AMI", permanent: true) == .failed)

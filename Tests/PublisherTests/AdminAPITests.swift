@@ -82,7 +82,7 @@ import Testing
         final class Down: DispatchStore, Sendable {
             func claim(pool: String, limit: Int, leaseOwner: String, lease: Duration) async throws -> [DispatchJob] { throw FakeError.down }
             func markLaunched(_ job: DispatchJob, leaseOwner: String, runnerName: String, providerID: String) async throws -> Bool { throw FakeError.down }
-            func release(_ job: DispatchJob, leaseOwner: String, retryAfter: Duration, error: String, permanent: Bool, maxAttempts: Int) async throws -> ReleaseResult { throw FakeError.down }
+            func release(_ job: DispatchJob, leaseOwner: String, retryAfter: Duration, error: String, permanent: Bool, countsAttempt: Bool, maxAttempts: Int) async throws -> ReleaseResult { throw FakeError.down }
             func activeRunnerCount(pool: String) async throws -> Int { throw FakeError.down }
             func pendingCount(pool: String) async throws -> Int { throw FakeError.down }
             func rescueExpiredLeases() async throws -> Int { throw FakeError.down }

@@ -129,6 +129,42 @@ private func settings(poll: Duration = .milliseconds(100)) -> Dispatcher.Setting
         #expect(orchestrator.launchedNames.isEmpty)
     }
 
+    @Test func deferralsWaitForCapacityWithoutSpendingAttempts() async {
+        let clock = ManualClock()
+        let store = FakeStore(clock: clock)
+        let orchestrator = FakeOrchestrator(clock: clock)
+        orchestrator.state.withLock { $0.deferPools = ["a"] }
+        store.add(1, pool: "a")
+        // The scheduler runs on the test's clock too: its failure pause (doubling per deferred grant)
+        // passes as the clock moves.
+        let dispatcher = Dispatcher(
+            pools: [fastPool("a")], store: store, orchestrator: orchestrator, settings: settings(), logger: logger, now: clock.closure)
+        let run = Task { await dispatcher.run() }
+        defer { run.cancel() }
+        // Five deferrals, more than max_attempts (3): the job keeps waiting, attempts untouched.
+        // Each poll moves the clock a second and wakes the loop, so the Retry-After and the
+        // scheduler's failure pause both pass however the loop and the test interleave.
+        for round in 1...5 {
+            #expect(await eventually {
+                clock.advance(1)
+                await dispatcher.notify()
+                return store.calls.contains("release 1 false") && store.job(1)?.state == "pending"
+            }, "deferral \(round)")
+            let wait = store.job(1)?.nextAttemptAt.map { $0.timeIntervalSince(clock.now) } ?? 0
+            #expect(wait >= 28, "the Orchestrator's Retry-After (30 s) is honoured")
+            store.state.withLock { $0.calls.removeAll() }
+        }
+        #expect(store.job(1)?.attempts == 0)
+        #expect(store.job(1)?.lastError?.contains("no capacity") == true)
+        // Capacity returns: launched.
+        orchestrator.state.withLock { $0.deferPools = [] }
+        #expect(await eventually {
+            clock.advance(1)
+            await dispatcher.notify()
+            return store.job(1)?.state == "launched"
+        })
+    }
+
     @Test func maxRunnersHoldsAcrossPasses() async {
         let clock = ManualClock()
         let store = FakeStore(clock: clock)

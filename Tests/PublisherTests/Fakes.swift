@@ -88,16 +88,19 @@ final class FakeStore: DispatchStore, Sendable {
         }
     }
 
-    func release(_ claimed: DispatchJob, leaseOwner: String, retryAfter: Duration, error: String, permanent: Bool, maxAttempts: Int) async throws -> ReleaseResult {
+    func release(
+        _ claimed: DispatchJob, leaseOwner: String, retryAfter: Duration, error: String, permanent: Bool, countsAttempt: Bool,
+        maxAttempts: Int
+    ) async throws -> ReleaseResult {
         let now = clock.now
         let jobID = claimed.id
         return state.withLock { s in
             s.calls.append("release \(jobID) \(permanent)")
             guard let job = s.jobs[jobID], job.state == "dispatching", job.leaseOwner == leaseOwner else { return .notHeld }
-            s.jobs[jobID]?.attempts += 1
+            if countsAttempt { s.jobs[jobID]?.attempts += 1 }
             s.jobs[jobID]?.lastError = error
             s.jobs[jobID]?.leaseOwner = nil
-            if permanent || job.attempts + 1 >= maxAttempts {
+            if permanent || (countsAttempt && job.attempts + 1 >= maxAttempts) {
                 s.jobs[jobID]?.state = "failed"
                 return .failed
             }
@@ -204,6 +207,8 @@ final class FakeOrchestrator: OrchestratorAPI, Sendable {
         var teardowns: [String] = []
         var provider: [String: [ProviderRunner]] = [:]
         var failPools: Set<String> = []
+        /// Pools whose launches are deferred ("no capacity, come back in 30 s").
+        var deferPools: Set<String> = []
         var permanentFail: Set<Int64> = []
         var teardownFailures = 0
         var delay: [String: Duration] = [:]
@@ -224,6 +229,7 @@ final class FakeOrchestrator: OrchestratorAPI, Sendable {
         return state.withLock { s in
             s.traces[request.jobID] = trace
             if s.failPools.contains(request.pool) { return .retry(after: nil, reason: "orchestrator 503 capacity: no capacity") }
+            if s.deferPools.contains(request.pool) { return .deferred(after: .seconds(30), reason: "orchestrator 503 capacity: no capacity") }
             if s.permanentFail.contains(request.jobID) { return .failed(reason: "orchestrator 422 invalid: bad labels") }
             s.launches.append((request.runnerName, request.pool, clock.now))
             return .launched(providerID: "i-\(request.jobID)")

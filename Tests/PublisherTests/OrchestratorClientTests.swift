@@ -42,7 +42,7 @@ private func response(_ status: Int, _ body: String = "", headers: HTTPHeaders =
     }
 
     @Test(arguments: [
-        (500, "retry"), (502, "retry"), (503, "retry"), (429, "retry"), (408, "retry"), (401, "retry"),
+        (500, "retry"), (502, "retry"), (503, "retry"), (429, "deferred"), (408, "retry"), (401, "retry"),
         (400, "failed"), (404, "failed"), (422, "failed"),
     ])
     func statusesMapToOutcomes(status: Int, expected: String) async {
@@ -50,6 +50,9 @@ private func response(_ status: Int, _ body: String = "", headers: HTTPHeaders =
         let outcome = await HTTPOrchestratorClient(transport: transport, token: nil).launch(LaunchRequest(job: job), orchestratorURL: "http://o")
         switch outcome {
         case .retry: #expect(expected == "retry")
+        case .deferred(let after, _):
+            #expect(expected == "deferred")
+            #expect(after == .seconds(5), "a 429 without Retry-After waits 5 s")
         case .failed(let reason):
             #expect(expected == "failed")
             #expect(reason == "orchestrator \(status) capacity: no capacity")
@@ -60,7 +63,10 @@ private func response(_ status: Int, _ body: String = "", headers: HTTPHeaders =
     @Test func retryAfterIsHonouredAndGarbageIsRetried() async {
         let throttled = FakeTransport { _ in response(503, "busy", headers: ["Retry-After": "17"]) }
         #expect(await HTTPOrchestratorClient(transport: throttled, token: nil).launch(LaunchRequest(job: job), orchestratorURL: "http://o")
-            == .retry(after: .seconds(17), reason: "orchestrator 503"))
+            == .deferred(after: .seconds(17), reason: "orchestrator 503"), "a 503 with Retry-After is the Orchestrator asking to come back later")
+        let crashed = FakeTransport { _ in response(500, "boom", headers: ["Retry-After": "3"]) }
+        #expect(await HTTPOrchestratorClient(transport: crashed, token: nil).launch(LaunchRequest(job: job), orchestratorURL: "http://o")
+            == .retry(after: .seconds(3), reason: "orchestrator 500"))
         let garbage = FakeTransport { _ in response(201, "<html>") }
         if case .retry = await HTTPOrchestratorClient(transport: garbage, token: nil).launch(LaunchRequest(job: job), orchestratorURL: "http://o") {
         } else {

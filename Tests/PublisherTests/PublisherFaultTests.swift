@@ -19,7 +19,7 @@ final class DyingStore: DispatchStore, Sendable {
         return try await inner.claim(pool: pool, limit: limit, leaseOwner: leaseOwner, lease: lease)
     }
     func markLaunched(_ job: DispatchJob, leaseOwner: String, runnerName: String, providerID: String) async throws -> Bool { try dead() }
-    func release(_ job: DispatchJob, leaseOwner: String, retryAfter: Duration, error: String, permanent: Bool, maxAttempts: Int) async throws -> ReleaseResult { try dead() }
+    func release(_ job: DispatchJob, leaseOwner: String, retryAfter: Duration, error: String, permanent: Bool, countsAttempt: Bool, maxAttempts: Int) async throws -> ReleaseResult { try dead() }
     func activeRunnerCount(pool: String) async throws -> Int { try await inner.activeRunnerCount(pool: pool) }
     func pendingCount(pool: String) async throws -> Int { try dead() }
     func rescueExpiredLeases() async throws -> Int { try dead() }
