@@ -28,7 +28,7 @@ public struct PublisherMetrics: Sendable {
             .observe(max(0, seconds))
     }
 
-    /// One launch attempt's result (`launched`, `retry`, `failed`) with a bounded reason kind.
+    /// One launch attempt's result (`launched`, `retry`, `deferred`, `failed`, `lease_lost`) with a bounded reason kind.
     public func launch(pool: String, result: String, reason: String) {
         registry.counter(
             "runway_publisher_launches_total", help: "Launch attempts by result and reason",
