@@ -28,11 +28,28 @@ public struct AWSEC2Adapter: EC2API {
 
     public func describeInstances(filters: [EC2InstanceFilter]) async throws -> [EC2InstanceInfo] {
         do {
-            return try await client.describeAllInstances(filters: filters.map { AWS.EC2Filter($0.name, $0.values) }).map(Self.info)
+            // Page by page, keeping only what the Orchestrator uses of each page: holding every
+            // page's full instances until the last one arrived was most of a large listing's peak RSS.
+            let awsFilters = filters.map { AWS.EC2Filter($0.name, $0.values) }
+            var all: [EC2InstanceInfo] = []
+            var token: String?
+            for _ in 0..<Self.maxPages {
+                let page = try await client.describeInstances(filters: awsFilters, maxResults: Self.pageSize, nextToken: token)
+                all += page.instances.map(Self.info)
+                guard let next = page.nextToken, !next.isEmpty else { return all }
+                token = next
+            }
+            logger.warning("DescribeInstances stopped after the page limit", metadata: ["ec2.instances": "\(all.count)"])
+            return all
         } catch {
             throw Self.callError(error)
         }
     }
+
+    /// Instances per DescribeInstances page.
+    static let pageSize = 100
+    /// Pages followed per listing: 100,000 instances, far past any pool's `max_runners`.
+    static let maxPages = 1000
 
     public func terminateInstances(ids: [String]) async throws {
         do {
