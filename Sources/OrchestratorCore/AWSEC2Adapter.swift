@@ -27,23 +27,27 @@ public struct AWSEC2Adapter: EC2API {
     }
 
     public func describeInstances(filters: [EC2InstanceFilter]) async throws -> [EC2InstanceInfo] {
+        var all: [EC2InstanceInfo] = []
+        try await describeInstances(filters: filters) { all += $0 }
+        return all
+    }
+
+    public func describeInstances(filters: [EC2InstanceFilter], page: (_ instances: [EC2InstanceInfo]) -> Void) async throws {
+        let awsFilters = filters.map { AWS.EC2Filter($0.name, $0.values) }
+        var token: String?
+        var seen = 0
         do {
-            // Page by page, keeping only what the Orchestrator uses of each page: holding every
-            // page's full instances until the last one arrived was most of a large listing's peak RSS.
-            let awsFilters = filters.map { AWS.EC2Filter($0.name, $0.values) }
-            var all: [EC2InstanceInfo] = []
-            var token: String?
             for _ in 0..<Self.maxPages {
-                let page = try await client.describeInstances(filters: awsFilters, maxResults: Self.pageSize, nextToken: token)
-                all += page.instances.map(Self.info)
-                guard let next = page.nextToken, !next.isEmpty else { return all }
+                let answer = try await client.describeInstances(filters: awsFilters, maxResults: Self.pageSize, nextToken: token)
+                seen += answer.instances.count
+                page(answer.instances.map(Self.info))
+                guard let next = answer.nextToken, !next.isEmpty else { return }
                 token = next
             }
-            logger.warning("DescribeInstances stopped after the page limit", metadata: ["ec2.instances": "\(all.count)"])
-            return all
         } catch {
             throw Self.callError(error)
         }
+        logger.warning("DescribeInstances stopped at the page limit", metadata: ["ec2.instances": "\(seen)"])
     }
 
     /// Instances per DescribeInstances page.

@@ -9,6 +9,10 @@ Starts the bench-system stack (system_bench.Bench, release executables in BIN_DI
 down), then reads /proc/PID/status VmHWM / VmRSS of both services: idle, after one
 `GET /v1/runners?pool=ec2-ubuntu` sent here (the Orchestrator alone), and after two reconcile
 passes (the Publisher lists every pool through the Orchestrator). Prints one table.
+
+LIST_RSS_HEAPTRACK=DIR runs both services under heaptrack (DIR/<service>.*.zst, read with
+`heaptrack_print -f FILE`) to see which allocations make the peak; the RSS table then describes
+the heaptrack wrappers, not the services.
 """
 import os
 import sys
@@ -20,8 +24,20 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 os.environ.setdefault("BENCH_SYSTEM_RECONCILE", "5s")
 
-import system_bench  # noqa: E402
+import system_bench  # noqa: E402  (puts scripts/demo on the path)
+import stack  # noqa: E402
 from stack import INTERNAL_TOKEN  # noqa: E402
+
+HEAPTRACK = os.environ.get("LIST_RSS_HEAPTRACK")
+if HEAPTRACK:
+    _spawn = stack.Stack.spawn
+
+    def _traced(self, name, argv, *args, **kwargs):
+        if name in ("publisher", "orchestrator-ec2"):
+            argv = ["heaptrack", "-o", os.path.join(HEAPTRACK, name)] + argv
+        return _spawn(self, name, argv, *args, **kwargs)
+
+    stack.Stack.spawn = _traced
 
 
 def status(pid):
