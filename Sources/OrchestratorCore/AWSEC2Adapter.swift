@@ -27,12 +27,33 @@ public struct AWSEC2Adapter: EC2API {
     }
 
     public func describeInstances(filters: [EC2InstanceFilter]) async throws -> [EC2InstanceInfo] {
+        var all: [EC2InstanceInfo] = []
+        try await describeInstances(filters: filters) { all += $0 }
+        return all
+    }
+
+    public func describeInstances(filters: [EC2InstanceFilter], page: (_ instances: [EC2InstanceInfo]) -> Void) async throws {
+        let awsFilters = filters.map { AWS.EC2Filter($0.name, $0.values) }
+        var token: String?
+        var seen = 0
         do {
-            return try await client.describeAllInstances(filters: filters.map { AWS.EC2Filter($0.name, $0.values) }).map(Self.info)
+            for _ in 0..<Self.maxPages {
+                let answer = try await client.describeInstances(filters: awsFilters, maxResults: Self.pageSize, nextToken: token)
+                seen += answer.instances.count
+                page(answer.instances.map(Self.info))
+                guard let next = answer.nextToken, !next.isEmpty else { return }
+                token = next
+            }
         } catch {
             throw Self.callError(error)
         }
+        logger.warning("DescribeInstances stopped at the page limit", metadata: ["ec2.instances": "\(seen)"])
     }
+
+    /// Instances per DescribeInstances page.
+    static let pageSize = 100
+    /// Pages followed per listing: 100,000 instances, far past any pool's `max_runners`.
+    static let maxPages = 1000
 
     public func terminateInstances(ids: [String]) async throws {
         do {

@@ -7,8 +7,18 @@ public protocol EC2API: Sendable {
     func runInstances(_ request: EC2RunRequest) async throws -> EC2InstanceInfo
     /// DescribeInstances with the filters (AND'ed; values OR'ed), all pages.
     func describeInstances(filters: [EC2InstanceFilter]) async throws -> [EC2InstanceInfo]
+    /// DescribeInstances with the filters, each page handed to `page` as it arrives, so a listing
+    /// of a large pool never holds every instance's full description at once.
+    func describeInstances(filters: [EC2InstanceFilter], page: (_ instances: [EC2InstanceInfo]) -> Void) async throws
     /// TerminateInstances (idempotent at EC2).
     func terminateInstances(ids: [String]) async throws
+}
+
+extension EC2API {
+    /// One page holding every instance: for implementations without paging (test fakes).
+    public func describeInstances(filters: [EC2InstanceFilter], page: (_ instances: [EC2InstanceInfo]) -> Void) async throws {
+        page(try await describeInstances(filters: filters))
+    }
 }
 
 /// One RunInstances call: exactly the parameters sent.

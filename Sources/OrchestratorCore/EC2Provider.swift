@@ -143,11 +143,26 @@ public struct EC2Provider: RunnerProvider {
     }
 
     public func list(pool: Pool) async throws(OrchestratorError) -> [RunnerInfo] {
-        let instances = try await describe([
+        let filters = [
             EC2InstanceFilter("tag:\(RunnerTags.pool)", [pool.name]), EC2InstanceFilter("instance-state-name", Self.liveStates),
-        ])
-        return instances.filter { $0.tags[RunnerTags.runner] != nil }.map { Self.info($0, pool: pool.name) }
-            .sorted { $0.runnerName < $1.runnerName }
+        ]
+        // Each page is reduced to RunnerInfo as it arrives: the instances' tags and descriptions,
+        // kept for a whole pool, were most of a large listing's peak memory (docs/benchmarks.md).
+        var runners = try await budget.run { () async throws(OrchestratorError) -> RetryBudget.Outcome<[RunnerInfo]> in
+            var runners: [RunnerInfo] = []
+            do {
+                try await ec2.describeInstances(filters: filters) { page in
+                    for instance in page where instance.tags[RunnerTags.runner] != nil {
+                        runners.append(Self.info(instance, pool: pool.name))
+                    }
+                }
+                return .done(runners)
+            } catch {
+                return try Self.describeFailure(error)
+            }
+        }
+        runners.sort { $0.runnerName < $1.runnerName }
+        return runners
     }
 
     func describe(_ filters: [EC2InstanceFilter]) async throws(OrchestratorError) -> [EC2InstanceInfo] {
@@ -155,12 +170,17 @@ public struct EC2Provider: RunnerProvider {
             do {
                 return .done(try await ec2.describeInstances(filters: filters))
             } catch {
-                let e = Self.callError(error)
-                switch e.kind {
-                case .throttled, .transient: return .retry(Self.unavailable(e))
-                default: throw OrchestratorError(.rejected, code: e.code, message: "EC2 DescribeInstances: \(e.message)")
-                }
+                return try Self.describeFailure(error)
             }
+        }
+    }
+
+    /// Throttling and transient failures are retried within the budget; anything else is final.
+    static func describeFailure<T>(_ error: any Error) throws(OrchestratorError) -> RetryBudget.Outcome<T> {
+        let e = callError(error)
+        switch e.kind {
+        case .throttled, .transient: return .retry(unavailable(e))
+        default: throw OrchestratorError(.rejected, code: e.code, message: "EC2 DescribeInstances: \(e.message)")
         }
     }
 }

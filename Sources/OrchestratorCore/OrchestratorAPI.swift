@@ -66,7 +66,8 @@ public struct OrchestratorAPI: Sendable {
         await handle(request) { () async throws(HTTPError) in
             let pool = request.queryParameters["pool"].flatMap { $0.isEmpty ? nil : $0 }
             do throws(OrchestratorError) {
-                return .json(RunnerList(runners: try await service.list(pool: pool)))
+                let runners = try await service.list(pool: pool)
+                return HTTPResponse(status: 200, headers: ["Content-Type": "application/json"], body: RunnerListJSON.encode(runners))
             } catch {
                 throw edge(error, request)
             }
@@ -81,10 +82,6 @@ public struct OrchestratorAPI: Sendable {
             case runnerName = "runner_name", removedFromProvider = "removed_from_provider"
             case removedRegistration = "removed_registration"
         }
-    }
-
-    struct RunnerList: Encodable {
-        var runners: [RunnerInfo]
     }
 
     private func handle(_ request: HTTPRequest, _ body: () async throws(HTTPError) -> HTTPResponse) async -> HTTPResponse {

@@ -151,7 +151,8 @@ public final class RunnerService: Sendable {
         let selected: [Pool]
         if let name {
             guard let pool = pools[name] else { throw .unknownPool(name) }
-            selected = [pool]
+            // One pool's list as the provider built it: no second copy of a large pool's runners.
+            return try await provider(for: pool).list(pool: pool)
         } else {
             selected = pools.values.sorted { $0.name < $1.name }
         }

@@ -98,6 +98,7 @@ public struct HTTPOrchestratorClient: OrchestratorAPI {
         guard response.status == 200 else {
             throw OrchestratorError(message: Self.reason(response.status, response.body))
         }
+        if let runners = RunnerListDecoding.decode(response.body) { return runners }
         let data = Data(response.body)
         if let list = try? JSONCoding.decoder.decode(RunnerList.self, from: data) { return list.runners }
         if let list = try? JSONCoding.decoder.decode([ProviderRunner].self, from: data) { return list }
@@ -158,13 +159,74 @@ extension ProviderRunner {
     }
 }
 
-/// Lenient ISO-8601 parsing (with or without fractional seconds).
+/// Lenient ISO-8601 parsing (with or without fractional seconds, `Z` or a `±HH:MM` offset),
+/// without a formatter per call: a reconcile pass parses one date per runner of the pool, and
+/// two ICU formatters built for each of 10,000 runners cost CPU and heap (docs/benchmarks.md).
 enum ISO8601 {
     static func parse(_ text: String) -> Date? {
-        let plain = ISO8601DateFormatter()
-        if let date = plain.date(from: text) { return date }
-        let fractional = ISO8601DateFormatter()
-        fractional.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return fractional.date(from: text)
+        let b = Array(text.utf8)
+        func number(_ from: Int, _ count: Int) -> Int? {
+            guard from + count <= b.count else { return nil }
+            var value = 0
+            for byte in b[from..<(from + count)] {
+                guard byte >= 0x30, byte <= 0x39 else { return nil }
+                value = value * 10 + Int(byte - 0x30)
+            }
+            return value
+        }
+        guard b.count >= 20, b[4] == UInt8(ascii: "-"), b[7] == UInt8(ascii: "-"), b[10] == UInt8(ascii: "T"),
+            b[13] == UInt8(ascii: ":"), b[16] == UInt8(ascii: ":"),
+            let year = number(0, 4), let month = number(5, 2), let day = number(8, 2),
+            let hour = number(11, 2), let minute = number(14, 2), let second = number(17, 2),
+            (1...12).contains(month), (1...daysIn(month, year)).contains(day), hour < 24, minute < 60, second < 61
+        else { return nil }
+        var i = 19
+        var fraction = 0.0
+        if b[i] == UInt8(ascii: ".") {
+            i += 1
+            var scale = 0.1
+            let start = i
+            while i < b.count, b[i] >= 0x30, b[i] <= 0x39 {
+                fraction += Double(b[i] - 0x30) * scale
+                scale /= 10
+                i += 1
+            }
+            guard i > start else { return nil }
+        }
+        guard i < b.count else { return nil }
+        var offset = 0
+        if b[i] == UInt8(ascii: "Z") {
+            i += 1
+        } else if b[i] == UInt8(ascii: "+") || b[i] == UInt8(ascii: "-") {
+            let sign = b[i] == UInt8(ascii: "-") ? -1 : 1
+            guard let h = number(i + 1, 2), h < 24 else { return nil }
+            let colon = i + 3 < b.count && b[i + 3] == UInt8(ascii: ":")
+            guard let m = number(i + (colon ? 4 : 3), 2), m < 60 else { return nil }
+            offset = sign * (h * 3600 + m * 60)
+            i += colon ? 6 : 5
+        } else {
+            return nil
+        }
+        guard i == b.count else { return nil }
+        let seconds = daysSinceEpoch(year, month, day) * 86_400 + hour * 3600 + minute * 60 + second - offset
+        return Date(timeIntervalSince1970: Double(seconds) + fraction)
+    }
+
+    /// Days from 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's `days_from_civil`).
+    static func daysSinceEpoch(_ year: Int, _ month: Int, _ day: Int) -> Int {
+        let y = month <= 2 ? year - 1 : year
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yoe = y - era * 400
+        let doy = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        return era * 146_097 + doe - 719_468
+    }
+
+    static func daysIn(_ month: Int, _ year: Int) -> Int {
+        switch month {
+        case 2: (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
+        case 4, 6, 9, 11: 30
+        default: 31
+        }
     }
 }

@@ -184,9 +184,10 @@ def section(latency, steps, burst, rss, burst_rate, moto=None):
             "libcurl's and libpq's dependencies (pages shared with every other Swift process); an idle service "
             "starts at about 35 MB, about 4 MB of it anonymous. No job of the benchmark completes, so every runner "
             f"stays alive: {int(rss.get('live runners', 0)):,} at the end. The Publisher's reconcile pass (every 15 s) "
-            "lists every runner of each pool through the Orchestrator (up to 10,000 per pool, in memory at once), "
+            "lists every runner of each pool through the Orchestrator (the whole pool in memory at once), "
             "and that listing is what lifts both above 40 MB: with reconciliation off, 9,000 launches leave the "
-            "Orchestrator at 39 MB and the Publisher at 41 MB (docs/benchmarks.md)."]
+            "Orchestrator at 39 MB and the Publisher at 41 MB (docs/benchmarks.md, \"Where the listing's peak "
+            "RSS comes from\")."]
     out += ["", f"### Burst of {burst['count']:,} queued jobs", ""]
     out += burst_lines(burst, burst_rate)
     return "\n".join(out)
