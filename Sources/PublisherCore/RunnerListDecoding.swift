@@ -1,4 +1,5 @@
 import Foundation
+import HTTP
 
 /// Reads `GET /v1/runners` answers (`{"runners": [...]}` or a bare array) straight from the
 /// response bytes into `ProviderRunner`s, without JSONDecoder's token map and `Data` copy, which
@@ -82,7 +83,7 @@ struct RunnerListDecoding {
                 // As before: a launch time that is not an ISO-8601 string is treated as absent.
                 if peek == UInt8(ascii: "\"") {
                     guard let value = string() else { return nil }
-                    launchedAt = ISO8601.parse(value)
+                    launchedAt = ISO8601Timestamp.parse(value)
                 } else {
                     guard skipValue() else { return nil }
                 }
