@@ -76,6 +76,6 @@ extension EC2Provider {
     static func unavailable(_ error: EC2CallError) -> OrchestratorError {
         OrchestratorError(
             .unavailable, code: error.code, message: "EC2: \(error.message)",
-            retryAfter: error.kind == .throttled ? 10 : 5)
+            retryAfter: error.kind == .throttled ? 10 : 5, nothingLaunched: error.kind == .throttled)
     }
 }

@@ -64,7 +64,7 @@ public struct EC2Provider: RunnerProvider {
         }
         throw OrchestratorError(
             .unavailable, code: "InsufficientInstanceCapacity",
-            message: "no capacity: \(refused.joined(separator: "; "))", retryAfter: 30)
+            message: "no capacity: \(refused.joined(separator: "; "))", retryAfter: 30, nothingLaunched: true)
     }
 
     enum RunResult: Sendable {

@@ -110,7 +110,8 @@ public struct EKSProvider: RunnerProvider {
                 let e = (error as? KubernetesCallError) ?? KubernetesCallError(status: 0, reason: "Unreachable", message: "cluster API unreachable")
                 if e.transient {
                     return .retry(OrchestratorError(
-                        .unavailable, code: e.reason, message: "Kubernetes: \(e.message)", retryAfter: e.retryAfter ?? 5))
+                        .unavailable, code: e.reason, message: "Kubernetes: \(e.message)", retryAfter: e.retryAfter ?? 5,
+                        nothingLaunched: e.status == 429))
                 }
                 let code = e.alreadyExists ? "AlreadyExists" : e.reason
                 throw OrchestratorError(.rejected, code: code, message: "Kubernetes refused (\(e.status)): \(e.message)")

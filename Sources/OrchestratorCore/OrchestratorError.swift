@@ -27,13 +27,17 @@ public struct OrchestratorError: Error, Sendable, Equatable, CustomStringConvert
     public var message: String
     /// Seconds the caller should wait before retrying (503 only).
     public var retryAfter: Int?
+    /// The provider answered that it launched nothing (throttled, no capacity, refused), as opposed
+    /// to a timeout or 5xx after which an instance or pod may exist. Always true for `rejected`.
+    public var nothingLaunched: Bool
 
     /// Creates an error.
-    public init(_ kind: Kind, code: String, message: String, retryAfter: Int? = nil) {
+    public init(_ kind: Kind, code: String, message: String, retryAfter: Int? = nil, nothingLaunched: Bool = false) {
         self.kind = kind
         self.code = code
         self.message = message
         self.retryAfter = retryAfter
+        self.nothingLaunched = nothingLaunched || kind == .rejected
     }
 
     /// The HTTP status of this error.

@@ -77,8 +77,10 @@ public final class RunnerService: Sendable {
             return LaunchAnswer(runnerName: request.runnerName, providerID: launched.providerID, detail: launched.detail)
         } catch {
             log.warning("launch failed", metadata: ["error.code": "\(error.code)", "error.message": "\(error.message)"])
-            // Nothing was launched with this registration: remove it rather than leave a ghost for a day.
-            if error.kind == .rejected || error.code == "InsufficientInstanceCapacity" {
+            // Nothing was launched with this registration: remove it rather than leave a ghost for a
+            // day (the job may be cancelled before any retry would replace it). After a timeout or a
+            // 5xx an instance may exist with this registration, so it stays for the retry to adopt.
+            if error.nothingLaunched {
                 try? await github.delete(id: jit.runnerID, target: target)
             }
             throw error

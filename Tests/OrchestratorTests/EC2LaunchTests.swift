@@ -151,6 +151,19 @@ import Testing
         #expect(error?.code == "RequestLimitExceeded")
         #expect(error?.httpError.headers["Retry-After"] == "10")
         #expect(ec2.runRequests.count == 4)
+        // EC2 launched nothing: the registration goes too, or a job cancelled before any retry
+        // would leave it registered at GitHub (found by the fault test).
+        #expect(h.github.deleted == [101])
+    }
+
+    @Test func aFailureAfterWhichAnInstanceMayExistKeepsTheRegistrationForTheRetry() async throws {
+        let ec2 = FakeEC2()
+        ec2.state.withLock { $0.runErrors = Array(repeating: EC2CallError(code: "InternalError", message: "try again", httpStatus: 500), count: 10) }
+        let h = try Harness(ec2: ec2)
+        let error = await #expect(throws: OrchestratorError.self) { try await h.service.launch(request()) }
+        #expect(error?.status == 503)
+        #expect(error?.nothingLaunched == false)
+        #expect(h.github.deleted.isEmpty, "the retry, under the same name and ClientToken, adopts what may have started")
     }
 
     @Test(arguments: ["InvalidAMIID.NotFound", "UnauthorizedOperation", "InvalidParameterValue", "VcpuLimitExceeded"])
