@@ -81,7 +81,7 @@ let package = Package(
         // Tests. Shared test support (stand-in processes, per-test database schemas).
         .target(
             name: "RunwayTestSupport",
-            dependencies: ["Postgres", "AWS", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["Postgres", "AWS", "HTTPClient", .product(name: "Logging", package: "swift-log")],
             path: "Tests/RunwayTestSupport",
             swiftSettings: swiftSettings
         ),

@@ -7,15 +7,13 @@ import Testing
 
 /// The moto server `scripts/test-env.sh` starts (signature checking on) and a libcurl transport.
 struct Moto {
-    let url: String
-    let credentials: AWSCredentials
-    let transport: HTTPClient
+    let environment: MotoEnvironment
+    let transport = HTTPClient()
+    var url: String { environment.url }
+    var credentials: AWSCredentials { environment.credentials }
 
     init() throws {
-        let moto = try MotoEnvironment()
-        url = moto.url
-        credentials = moto.credentials
-        transport = HTTPClient()
+        environment = try MotoEnvironment()
     }
 
     var configuration: AWSConfiguration {
@@ -36,9 +34,7 @@ struct Moto {
 
     /// A signed Query call to a service Runway has no client for (IAM setup in tests).
     func query(service: String, body: String) async throws -> ClientResponse {
-        let signer = SigV4Signer(region: "us-east-1", service: service)
-        let request = ClientRequest(method: "POST", url: url + "/", headers: ["Content-Type": EC2Query.contentType], body: Array(body.utf8))
-        return try await transport.execute(try signer.sign(request, credentials: credentials, date: Date()))
+        try await environment.query(service: service, body: body, transport: transport)
     }
 }
 

@@ -10,15 +10,13 @@ import Testing
 
 /// The moto server of `scripts/test-env.sh` (SigV4 checking on) behind the real AWS client.
 struct MotoEC2 {
-    let url: String
-    let credentials: AWSCredentials
-    let transport: HTTPClient
+    let environment: MotoEnvironment
+    let transport = HTTPClient()
+    var url: String { environment.url }
+    var credentials: AWSCredentials { environment.credentials }
 
     init() throws {
-        let moto = try MotoEnvironment()
-        url = moto.url
-        credentials = moto.credentials
-        transport = HTTPClient()
+        environment = try MotoEnvironment()
     }
 
     func client(transport: (any HTTPTransport)? = nil) throws -> EC2Client {
@@ -30,11 +28,7 @@ struct MotoEC2 {
 
     /// A signed IAM Query call (instance profile setup).
     func iam(_ body: String) async throws -> ClientResponse {
-        let signer = SigV4Signer(region: "us-east-1", service: "iam")
-        let request = ClientRequest(
-            method: "POST", url: url + "/", headers: ["Content-Type": "application/x-www-form-urlencoded; charset=utf-8"],
-            body: Array(body.utf8))
-        return try await transport.execute(try signer.sign(request, credentials: credentials, date: Date()))
+        try await environment.query(service: "iam", body: body, transport: transport)
     }
 
     /// A pool over moto's own image, subnets and security group.
