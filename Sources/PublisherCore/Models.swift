@@ -99,7 +99,7 @@ public struct PoolLimits: Sendable, Equatable {
     public var idleTimeout: Duration
     /// Any runner older than this is torn down (default 6 h).
     public var maxLifetime: Duration
-    /// Launch attempts before a job is `failed` (default 5).
+    /// Failed launch attempts before a job is `failed` (default 5); deferrals ("come back later") do not count.
     public var maxAttempts: Int
     /// A job still queued this long after its runner launched is relaunched (default 15 min).
     public var launchTimeout: Duration

@@ -41,7 +41,7 @@ public struct Pool: Sendable, Codable, Equatable {
     public var idleTimeout: Duration
     /// A runner older than this is torn down; also the pod's `activeDeadlineSeconds` (default 6 h).
     public var maxLifetime: Duration
-    /// Launch attempts per job before it fails (default 5).
+    /// Failed launch attempts per job before it fails (default 5); deferrals ("come back later") do not count.
     public var maxAttempts: Int
     /// A job still queued this long after its runner launched is relaunched (default 15 min).
     public var launchTimeout: Duration
