@@ -87,10 +87,9 @@ public struct AWSClient: Sendable {
             do {
                 let response = try await transport.execute(signed)
                 if (200..<300).contains(response.status) {
-                    let elapsed = (ContinuousClock.now - started).components
                     logger.debug("AWS call", metadata: [
                         "aws.operation": "\(operation)", "http.status": "\(response.status)",
-                        "duration_ms": "\(elapsed.seconds * 1000 + elapsed.attoseconds / 1_000_000_000_000_000)",
+                        "duration_ms": "\((ContinuousClock.now - started).logMilliseconds)",
                     ])
                     return response
                 }

@@ -33,12 +33,6 @@ struct APIResponse: Sendable {
 }
 
 extension GitHubApp {
-    /// Whole milliseconds since `start`, for log fields.
-    static func milliseconds(since start: ContinuousClock.Instant) -> Int64 {
-        let elapsed = (ContinuousClock.now - start).components
-        return elapsed.seconds * 1000 + elapsed.attoseconds / 1_000_000_000_000_000
-    }
-
     /// Sends `call`, handling authentication, rate limits and retries; returns only 2xx answers.
     func send(_ call: APICall, auth: Auth) async throws(GitHubError) -> APIResponse {
         var attempt = 0
@@ -72,7 +66,7 @@ extension GitHubApp {
             if (200..<300).contains(response.status) {
                 logger.debug("GitHub call", metadata: [
                     "github.operation": "\(call.template)", "http.status": "\(response.status)",
-                    "duration_ms": "\(Self.milliseconds(since: started))",
+                    "duration_ms": "\((ContinuousClock.now - started).logMilliseconds)",
                 ])
                 return APIResponse(status: response.status, headers: headers, body: response.body)
             }

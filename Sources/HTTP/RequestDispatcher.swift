@@ -90,17 +90,11 @@ struct RequestDispatcher: Sendable {
         let duration = ContinuousClock.now - context.started
         logger.info("request", metadata: [
             "http.method": "\(context.method)", "http.route": "\(route)", "http.status": "\(response.status)",
-            "duration_ms": "\(Self.milliseconds(duration))", "request.id": "\(context.requestID)",
+            "duration_ms": "\(duration.logMilliseconds)", "request.id": "\(context.requestID)",
             "trace.id": "\(context.trace.traceID)",
         ])
         observer?.requestCompleted(method: context.method, route: route, status: response.status, duration: duration)
         return bytes
-    }
-
-    static func milliseconds(_ duration: Duration) -> String {
-        let (seconds, attoseconds) = duration.components
-        let micros = seconds * 1_000_000 + attoseconds / 1_000_000_000_000
-        return "\(micros / 1000).\(String(micros % 1000 + 1000).dropFirst())"
     }
 
     /// An incoming `X-Request-Id` is kept when it is 1-128 characters of `[A-Za-z0-9._:/+=@-]`,
