@@ -95,8 +95,16 @@ public struct WebhookHandler: Sendable {
         log[metadataKey: "job.id"] = "\(github.workflowJob.id)"
         let route = pools.route(labels: github.workflowJob.labels)
         if case .ignored = route {
-            _ = try? await store.recordIgnoredDelivery(deliveryID: delivery, event: "workflow_job",
-                                                       action: github.action.rawValue, outcome: "ignored_github_hosted")
+            // Durable like every workflow_job delivery: a 2xx always means "recorded", so the
+            // redelivery sweep never has to guess which acknowledged deliveries it can skip.
+            do {
+                _ = try await store.recordIgnoredDelivery(deliveryID: delivery, event: "workflow_job",
+                                                          action: github.action.rawValue, outcome: "ignored_github_hosted")
+            } catch let error as PostgresError {
+                log.error("database unavailable; delivery not acknowledged", metadata: ["error": "\(error)"])
+                throw HTTPError(status: 503, code: "unavailable", message: "database unavailable; retry later",
+                                headers: ["Retry-After": "5"])
+            }
             metrics.delivery(event: "workflow_job", outcome: "ignored")
             return .json(AckBody(jobID: github.workflowJob.id, status: "ignored"), status: 202)
         }

@@ -160,6 +160,12 @@ import Testing
         #expect(hosted.status == 202)
         #expect(String(decoding: hosted.body, as: UTF8.self).contains(#""status":"ignored""#))
         #expect(store.events.isEmpty)
+        // Acknowledged only once recorded, like every workflow_job delivery (found by the fault test:
+        // an ignored delivery answered 202 while Postgres restarted was not in `deliveries`).
+        store.setDown(true)
+        let unrecorded = await handler.handle(delivery(try Fixtures.data("workflow_job/queued.payload.json")))
+        #expect(unrecorded.status == 503)
+        store.setDown(false)
         let json = #"{"action":"queued","workflow_job":{"id":77,"run_id":1,"run_attempt":1,"status":"queued","labels":["self-hosted","gpu"]},"repository":{"id":1,"name":"r","full_name":"o/r","owner":{"login":"o","id":1}}}"#
         let unroutable = await handler.handle(delivery(Array(json.utf8)))
         #expect(unroutable.status == 202)
